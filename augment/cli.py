@@ -1,0 +1,141 @@
+"""The ``augment-dir`` command: parse arguments, run the pipeline, set the exit status.
+
+Exit status: 0 all done; 1 the run finished but some inputs failed; 2 usage or
+set-up error with nothing written; 130 interrupted.
+
+Only argparse is imported before the arguments are parsed, so ``--help`` and
+``--version`` answer at once; the pipeline (and through it NumPy) comes after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from augment import __version__
+from augment.registry import MODALITIES
+
+__all__ = ["main", "build_parser"]
+
+EPILOG = """\
+Each output is OUTPUT/<same folder>/<stem>_aug<k><suffix>; OUTPUT/manifest.jsonl
+records, per output, its source, seed and the parameters applied. Rerunning the
+same command resumes: finished outputs are skipped. The same INPUT, --seed and
+options give byte-identical outputs for any -j.
+
+exit status: 0 all done, 1 some inputs failed (see the summary and manifest),
+2 usage or set-up error (nothing written), 130 interrupted.
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {2**32 - 1}, got {value}")
+    return value
+
+
+def _modalities(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [n for n in names if n not in MODALITIES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"expected a comma-separated list of {', '.join(MODALITIES)}; got {text!r}"
+        )
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``augment-dir``."""
+    parser = argparse.ArgumentParser(
+        prog="augment-dir",
+        description="Write N augmented copies of every image, text and audio file under INPUT "
+        "into a mirror of its folder tree under OUTPUT.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("input", metavar="INPUT", help="folder to read (never modified)")
+    parser.add_argument("output", metavar="OUTPUT", help="folder to write the augmented mirror into")
+    parser.add_argument("-n", "--copies", type=_positive_int, default=1, metavar="N",
+                        help="augmented copies per file (default: 1)")
+    parser.add_argument("--seed", type=_seed, default=0, metavar="S",
+                        help="seed of the run; same seed, same bytes (default: 0)")
+    parser.add_argument("-j", "--workers", type=_positive_int, default=None, metavar="W",
+                        help="worker processes (default: CPUs available; 1 runs in this process)")
+    parser.add_argument("--only", type=_modalities, default=None, metavar="LIST",
+                        help="augment only these modalities, e.g. image,text (default: all)")
+    parser.add_argument("--text-unit", choices=("file", "line"), default=None,
+                        help="augment each text file as one sample (file, the default) or each line on its own")
+    parser.add_argument("--include-originals", action="store_true",
+                        help="also copy every source byte-for-byte to its mirrored path")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="redo outputs that already exist (default: skip them, which resumes a run)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the outputs that would be written (one per line) and write nothing")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bar and no summary; failures are still reported")
+    parser.add_argument("--version", action="version", version=f"augment-dir {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``augment-dir``; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+
+    from augment.pipeline import SetupError, augment_dir
+
+    configs = {"text": {"unit": args.text_unit}} if args.text_unit else None
+    on_result = None
+    if args.dry_run:
+        def on_result(result):  # type: ignore[no-untyped-def]
+            if result.status == "planned":
+                print(result.output, flush=False)
+
+    try:
+        summary = augment_dir(
+            args.input,
+            args.output,
+            copies=args.copies,
+            seed=args.seed,
+            workers=args.workers,
+            only=args.only,
+            include_originals=args.include_originals,
+            overwrite=args.overwrite,
+            dry_run=args.dry_run,
+            configs=configs,
+            progress=not args.quiet and sys.stderr.isatty(),
+            on_result=on_result,
+        )
+    except SetupError as exc:
+        print(f"augment-dir: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("augment-dir: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    sys.stdout.flush()
+    if not args.quiet:
+        print(summary.describe(), file=sys.stderr)
+    elif summary.failures:
+        print("augment-dir: some files failed:", file=sys.stderr)
+        for source, reason in summary.failures.items():
+            print(f"  {source}: {reason}", file=sys.stderr)
+    return summary.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

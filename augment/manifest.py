@@ -1,0 +1,95 @@
+"""The run manifest: one JSON object per line for every output written or failed.
+
+Ordering is what keeps it honest across kills: the pipeline appends (and
+flushes) an output's "ok" line *before* renaming the output into place. So an
+output file that exists always has its line; a line whose output is missing
+(the run died between the two steps) is dropped by :func:`compact` at the start
+of the next run, and that output is simply made again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from augment.base import atomic_path
+
+__all__ = ["MANIFEST_NAME", "ManifestWriter", "compact"]
+
+MANIFEST_NAME = "manifest.jsonl"
+
+
+class ManifestWriter:
+    """Appends records to a manifest, one flushed line each."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._file: IO[str] | None = None
+
+    def __enter__(self) -> ManifestWriter:
+        self._file = open(self.path, "a", encoding="utf-8", newline="\n")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Append ``record`` and flush it to the OS, so a killed run keeps it."""
+        if self._file is None:
+            raise RuntimeError("ManifestWriter used outside its 'with' block")
+        self._file.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+        self._file.flush()
+
+
+def _records(path: Path) -> Any:
+    """Yield (offset, record) for each parseable line; torn or junk lines are skipped."""
+    with open(path, "rb") as fh:
+        offset = 0
+        for raw in fh:
+            start, offset = offset, offset + len(raw)
+            if not raw.endswith(b"\n"):
+                return  # a torn last line from a killed run
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and isinstance(record.get("output"), str):
+                yield start, record, raw
+
+
+def compact(path: str | os.PathLike[str], output_root: str | os.PathLike[str]) -> bool:
+    """Repair and deduplicate a manifest in place; return whether it changed.
+
+    Keeps, for each output, only its last line, and only if that line is true
+    of the folder now: an "ok" line whose file exists, or an "error" line whose
+    file does not. Torn and unparseable lines are dropped.
+
+    Memory: one dict entry (relative path -> byte offset) per output listed.
+    """
+    path = Path(path)
+    root = Path(output_root)
+    if not path.exists():
+        return False
+    last: dict[str, int] = {}
+    lines = 0
+    for offset, record, _ in _records(path):
+        last[record["output"]] = offset
+        lines += 1
+    size = path.stat().st_size
+    kept = 0
+    # Rewritten even when nothing changes: the same bytes under a new inode
+    # cost one sequential write, and keep this function to one code path.
+    with atomic_path(path) as tmp, open(tmp, "wb") as out:
+        for offset, record, raw in _records(path):
+            if last.get(record["output"]) != offset:
+                continue
+            exists = (root / record["output"]).is_file()
+            if (record.get("status") == "ok") == exists:
+                out.write(raw)
+                kept += 1
+        new_size = out.tell()
+    return not (kept == lines and new_size == size)

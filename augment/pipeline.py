@@ -1,0 +1,470 @@
+"""Stream a folder into an augmented mirror: walk -> plan -> run -> manifest.
+
+The pipeline knows nothing about any backend library: it plans one
+:class:`~augment.task.Task` per output, runs the tasks (in this process or in
+spawned worker processes, with a bounded number in flight), records each result
+in the manifest and only then renames the output into place.
+
+Promises kept here (see DESIGN.md): exactly N outputs per source named after
+it; seeds derived from (seed, relative path, copy) so any ``workers`` gives the
+same bytes; nothing half-written; a rerun resumes; one lock per OUTPUT.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from augment.base import SEED_MAX, TEMP_MARKER, derive_seed
+from augment.manifest import MANIFEST_NAME, ManifestWriter, compact
+from augment.registry import EXTRAS, MODALITIES, augmenter_class, install_hint, modality_for
+from augment.task import FileResult, Task, commit, discard, run_task
+from augment.walk import walk_files
+
+__all__ = [
+    "SetupError",
+    "RunSummary",
+    "FileResult",
+    "augment_dir",
+    "iter_augment",
+    "output_name",
+    "LOCK_NAME",
+]
+
+LOCK_NAME = ".augment-dir.lock"
+# How many failed sources a summary lists by name; the manifest has them all.
+SUMMARY_FAILURES = 10
+
+
+class SetupError(Exception):
+    """The run cannot start (bad arguments, missing extra, OUTPUT locked...).
+
+    Raised before anything is written.
+    """
+
+
+def output_name(rel_source: str, copy: int) -> str:
+    """The relative output path of copy ``copy`` of ``rel_source``.
+
+    ``cat/001.jpg`` -> ``cat/001_aug1.jpg``; copy 0 is the original's own path.
+    """
+    if copy == 0:
+        return rel_source
+    path = PurePosixPath(rel_source)
+    return str(path.with_name(f"{path.stem}_aug{copy}{path.suffix}"))
+
+
+def default_workers() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass
+class RunSummary:
+    """Counts and failures of a finished run.
+
+    ``counts[modality][status]`` counts outputs ("ok", "error", "skipped",
+    "planned") and, for sources no output was planned for, sources
+    ("unsupported", "excluded"). Unsupported files are under modality "other".
+    """
+
+    input: str
+    output: str
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    elapsed: float = 0.0
+    dry_run: bool = False
+
+    def add(self, result: FileResult) -> None:
+        """Count one result."""
+        self.counts.setdefault(result.modality or "other", Counter())[result.status] += 1
+        # Name the first few failed sources; the manifest has every failed output.
+        if (result.status == "error" and result.source not in self.failures
+                and len(self.failures) < SUMMARY_FAILURES):
+            self.failures[result.source] = result.error or "unknown error"
+
+    def total(self, status: str) -> int:
+        """Outputs (or sources, for unsupported/excluded) with ``status``."""
+        return sum(c[status] for c in self.counts.values())
+
+    @property
+    def written(self) -> int:
+        return self.total("ok")
+
+    @property
+    def failed(self) -> int:
+        return self.total("error")
+
+    @property
+    def skipped(self) -> int:
+        return self.total("skipped")
+
+    @property
+    def unsupported(self) -> int:
+        return self.total("unsupported")
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every output was made (or already there), 1 when some failed."""
+        return 1 if self.failed else 0
+
+    @property
+    def files_per_second(self) -> float:
+        done = self.written + self.failed
+        return done / self.elapsed if self.elapsed > 0 else 0.0
+
+    def describe(self) -> str:
+        """A human summary: totals, per-modality counts, failures."""
+        manifest = Path(self.output, MANIFEST_NAME)
+        verb = "would write" if self.dry_run else "written"
+        head = (
+            f"{self.total('planned') if self.dry_run else self.written} {verb}, "
+            f"{self.skipped} skipped (already done), {self.failed} failed, "
+            f"{self.unsupported} unsupported"
+        )
+        if self.total("excluded"):
+            head += f", {self.total('excluded')} excluded by --only"
+        lines = [f"{head} in {self.elapsed:.1f} s ({self.files_per_second:.1f} files/s)"]
+        names = {"ok": "written", "planned": "would write", "error": "failed",
+                 "skipped": "skipped", "unsupported": "unsupported", "excluded": "excluded"}
+        for modality in (*MODALITIES, "other"):
+            counts = self.counts.get(modality)
+            if counts:
+                parts = ", ".join(f"{n} {names.get(s, s)}" for s, n in sorted(counts.items()))
+                lines.append(f"  {modality}: {parts}")
+        if self.failures:
+            lines.append("failed files:")
+            lines.extend(f"  {source}: {reason}" for source, reason in self.failures.items())
+            listed = len(self.failures)
+            if self.failed > listed:
+                lines.append(f"  ({self.failed} failed outputs in all: every one is in {manifest} "
+                             "with \"status\": \"error\")")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Options:
+    copies: int
+    seed: int
+    workers: int
+    only: tuple[str, ...]
+    include_originals: bool
+    overwrite: bool
+    dry_run: bool
+    configs: dict[str, dict[str, Any]]
+
+
+class _Run:
+    """One validated run over INPUT -> OUTPUT."""
+
+    def __init__(self, input: str | os.PathLike[str], output: str | os.PathLike[str], options: _Options) -> None:
+        self.input = Path(os.path.realpath(input))
+        self.output = Path(os.path.realpath(output))
+        self.options = options
+        if not self.input.exists():
+            raise SetupError(f"INPUT {input} does not exist")
+        if not self.input.is_dir():
+            raise SetupError(f"INPUT {input} is not a folder")
+        if self.output == self.input:
+            raise SetupError(f"OUTPUT {output} is INPUT itself; choose another folder (inputs are never modified)")
+        if self.input.is_relative_to(self.output):
+            raise SetupError(f"OUTPUT {output} contains INPUT {input}; choose an OUTPUT outside INPUT")
+        if self.output.exists() and not self.output.is_dir():
+            raise SetupError(f"OUTPUT {output} exists and is not a folder")
+        self.exclude = self.output if self.output.is_relative_to(self.input) else None
+        self.manifest = self.output / MANIFEST_NAME
+        self.present = self._preflight()
+
+    def _preflight(self) -> Counter[str]:
+        """Count sources by modality and check each needed backend can run.
+
+        A stat-only walk: it costs little next to augmenting, and it is what
+        lets a missing extra stop the run before anything is written.
+        """
+        present: Counter[str] = Counter()
+        for entry in walk_files(self.input, exclude=self.exclude):
+            present[modality_for(entry.rel) or "other"] += 1
+        for modality in self.options.only:
+            if not present[modality]:
+                continue
+            missing = [m for m in EXTRAS[modality] if importlib.util.find_spec(m) is None]
+            if missing:
+                raise SetupError(
+                    f"INPUT holds {present[modality]} {modality} file(s) but the {modality} backend is not "
+                    f"installed (missing {', '.join(missing)}): run  {install_hint(modality)}  "
+                    f"or leave them out with --only"
+                )
+            try:
+                augmenter_class(modality)(**self.options.configs.get(modality, {}))
+            except (ValueError, TypeError) as exc:
+                raise SetupError(f"{modality} options: {exc}") from exc
+            if modality == "text" and not self.options.dry_run:
+                from augment.resources import MissingNLTKDataError, ensure_wordnet
+
+                try:
+                    ensure_wordnet()
+                except MissingNLTKDataError as exc:
+                    raise SetupError(str(exc)) from exc
+        return present
+
+    @property
+    def planned_total(self) -> int:
+        """How many results the run will yield that take work or a decision."""
+        o = self.options
+        wanted = sum(self.present[m] for m in o.only)
+        total = wanted * o.copies + sum(self.present.values()) - wanted
+        if o.include_originals:
+            total += sum(self.present.values())
+        return total
+
+    def _plan(self) -> Iterator[Task | FileResult]:
+        o = self.options
+        for entry in walk_files(self.input, exclude=self.exclude):
+            modality = modality_for(entry.rel)
+            wanted = modality in o.only
+            copies = range(1, o.copies + 1) if wanted else range(0)
+            if o.include_originals:
+                copies = range(0, copies.stop or 1)
+            elif not wanted:
+                status = "unsupported" if modality is None else "excluded"
+                yield FileResult(entry.rel, None, modality, None, None, status)
+                continue
+            for copy in copies:
+                rel_output = output_name(entry.rel, copy)
+                seed = derive_seed(o.seed, entry.rel, copy) if copy else None
+                if entry.problem or (copy == 0 and rel_output == MANIFEST_NAME):
+                    reason = entry.problem or "an original cannot be copied over the run's manifest.jsonl"
+                    yield FileResult(entry.rel, rel_output, modality, copy, seed, "error", error=reason)
+                    continue
+                output = self.output / rel_output
+                if o.dry_run:
+                    status = "skipped" if output.exists() and not o.overwrite else "planned"
+                    yield FileResult(entry.rel, rel_output, modality, copy, seed, status)
+                elif output.exists() and not o.overwrite:
+                    yield FileResult(entry.rel, rel_output, modality, copy, seed, "skipped")
+                else:
+                    yield Task(entry.path, str(output), entry.rel, rel_output, modality, copy, seed,
+                               o.configs.get(modality, {}) if modality else {})
+            if not wanted and o.include_originals:
+                status = "unsupported" if modality is None else "excluded"
+                yield FileResult(entry.rel, None, modality, None, None, status)
+
+    def _clean_leftovers(self) -> int:
+        """Remove temporary files a killed run left behind; return how many."""
+        removed = 0
+        for folder, dirs, files in os.walk(self.output):
+            if Path(folder) == self.input:
+                dirs[:] = []
+                continue
+            for name in files:
+                if name.startswith(".") and TEMP_MARKER in name:
+                    discard(os.path.join(folder, name))
+                    removed += 1
+        return removed
+
+    def results(self) -> Iterator[FileResult]:
+        """Run, yielding one result per output (and per unsupported source)."""
+        if self.options.dry_run:
+            for item in self._plan():
+                yield item if isinstance(item, FileResult) else FileResult(
+                    item.rel_source, item.rel_output, item.modality, item.copy, item.seed, "planned")
+            return
+        from filelock import FileLock, Timeout
+
+        self.output.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.output / LOCK_NAME, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise SetupError(
+                f"another augment-dir run is writing to {self.output} (it holds {self.output / LOCK_NAME}); "
+                "wait for it to finish"
+            ) from None
+        try:
+            self._clean_leftovers()
+            compact(self.manifest, self.output)
+            with ManifestWriter(self.manifest) as manifest:
+                for result in _execute(self._plan(), self.options.workers):
+                    if result.status in ("ok", "error"):
+                        # The line goes first: an output that exists always has one.
+                        manifest.write(result.manifest_record())
+                    if result.temp is not None:
+                        commit(result, self.output)
+                        result = _without_temp(result)
+                    yield result
+            compact(self.manifest, self.output)
+        finally:
+            lock.release()
+
+
+def _without_temp(result: FileResult) -> FileResult:
+    return FileResult(result.source, result.output, result.modality, result.copy, result.seed,
+                      result.status, result.params, result.error)
+
+
+def _execute(plan: Iterable[Task | FileResult], workers: int) -> Iterator[FileResult]:
+    """Run the tasks of ``plan``; pass its ready-made results straight through."""
+    if workers <= 1:
+        for item in plan:
+            yield run_task(item) if isinstance(item, Task) else item
+        return
+    yield from _execute_in_processes(plan, workers)
+
+
+def _execute_in_processes(plan: Iterable[Task | FileResult], workers: int) -> Iterator[FileResult]:
+    # spawn, not fork: TensorFlow is not fork-safe, and spawned workers start
+    # clean, importing only the backends their tasks need.
+    context = multiprocessing.get_context("spawn")
+    max_in_flight = 2 * workers  # enough to keep workers busy; memory stays flat
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    in_flight: dict[Future[FileResult], Task] = {}
+
+    def finished(future: Future[FileResult]) -> FileResult:
+        task = in_flight.pop(future)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            return FileResult(task.rel_source, task.rel_output, task.modality, task.copy, task.seed, "error",
+                              error="a worker process died while this file was in flight; rerun to retry it")
+
+    try:
+        for item in plan:
+            if isinstance(item, FileResult):
+                yield item
+                continue
+            while len(in_flight) >= max_in_flight:
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield finished(future)
+            try:
+                in_flight[pool.submit(run_task, item)] = item
+            except BrokenProcessPool:
+                pool = _replace_pool(pool, workers, context)
+                in_flight[pool.submit(run_task, item)] = item
+        while in_flight:
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield finished(future)
+    finally:
+        # Stopped early (error, interrupt, consumer gone): written temporaries
+        # of results nobody will commit are removed.
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future in in_flight:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                discard(future.result().temp)
+
+
+def _replace_pool(pool: ProcessPoolExecutor, workers: int, context: Any) -> ProcessPoolExecutor:
+    pool.shutdown(wait=False, cancel_futures=True)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _options(copies: int, seed: int, workers: int | None, only: Iterable[str] | None, include_originals: bool,
+             overwrite: bool, dry_run: bool, configs: dict[str, dict[str, Any]] | None) -> _Options:
+    if isinstance(copies, bool) or not isinstance(copies, int) or copies < 1:
+        raise SetupError(f"copies must be an integer >= 1; got {copies!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+        raise SetupError(f"seed must be an integer in [0, {SEED_MAX}]; got {seed!r}")
+    if workers is None:
+        workers = default_workers()
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise SetupError(f"workers must be an integer >= 1; got {workers!r}")
+    only_t = tuple(MODALITIES) if only is None else tuple(dict.fromkeys(only))
+    unknown = [m for m in only_t if m not in MODALITIES]
+    if unknown or not only_t:
+        raise SetupError(f"only must name some of {', '.join(MODALITIES)}; got {', '.join(only_t) or 'nothing'}")
+    configs = dict(configs or {})
+    for modality in configs:
+        if modality not in MODALITIES:
+            raise SetupError(f"configs: unknown modality {modality!r}; expected one of {', '.join(MODALITIES)}")
+    return _Options(copies, seed, workers, only_t, include_originals, overwrite, dry_run, configs)
+
+
+def iter_augment(
+    input: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    copies: int = 1,
+    seed: int = 0,
+    workers: int | None = None,
+    only: Iterable[str] | None = None,
+    include_originals: bool = False,
+    overwrite: bool = False,
+    dry_run: bool = False,
+    configs: dict[str, dict[str, Any]] | None = None,
+) -> Iterator[FileResult]:
+    """Augment a folder, yielding a :class:`FileResult` per output as it completes.
+
+    Arguments are checked (and the folder pre-scanned) when this is called, so
+    a :class:`SetupError` comes before any iteration; the lock on OUTPUT is
+    taken when iteration starts and released when it ends.
+
+    Args:
+        input: The folder to read; never modified.
+        output: The folder to write the mirror into (created if needed).
+        copies: Augmented copies per source file.
+        seed: The run's seed; each output's seed derives from it, the source's
+            relative path and the copy number.
+        workers: Worker processes (default: CPUs available); 1 runs in-process.
+        only: Modalities to augment (default: all three).
+        include_originals: Also copy every source byte-for-byte to its mirrored path.
+        overwrite: Redo outputs that already exist (else they are skipped).
+        dry_run: Plan only; write nothing (results have status "planned").
+        configs: Constructor arguments per modality, e.g. ``{"text": {"unit": "line"}}``.
+    """
+    run = _Run(input, output, _options(copies, seed, workers, only, include_originals, overwrite, dry_run, configs))
+    return run.results()
+
+
+def augment_dir(
+    input: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    copies: int = 1,
+    seed: int = 0,
+    workers: int | None = None,
+    only: Iterable[str] | None = None,
+    include_originals: bool = False,
+    overwrite: bool = False,
+    dry_run: bool = False,
+    configs: dict[str, dict[str, Any]] | None = None,
+    progress: bool = False,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> RunSummary:
+    """Augment a folder into a mirror of it and return a :class:`RunSummary`.
+
+    Takes the arguments of :func:`iter_augment`, plus ``progress`` (a tqdm bar
+    on stderr) and ``on_result`` (called with every result).
+    """
+    started = time.monotonic()
+    run = _Run(input, output, _options(copies, seed, workers, only, include_originals, overwrite, dry_run, configs))
+    summary = RunSummary(str(input), str(output), dry_run=dry_run)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=run.planned_total, unit="file", dynamic_ncols=True, smoothing=0.1)
+    try:
+        for result in run.results():
+            summary.add(result)
+            if on_result is not None:
+                on_result(result)
+            if bar is not None:
+                bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+        summary.elapsed = time.monotonic() - started
+    return summary
