@@ -1,0 +1,219 @@
+"""End-to-end tests: the installed ``augment-dir`` console script in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SENTENCES, tree_digest, write_audio, write_image, write_text
+
+import augment
+from augment.pipeline import LOCK_NAME
+
+SCRIPT = str(Path(sys.executable).with_name("augment-dir"))
+
+
+def run(*args, check_code=None, **kwargs):
+    proc = subprocess.run([SCRIPT, *map(str, args)], capture_output=True, text=True, **kwargs)
+    if check_code is not None:
+        assert proc.returncode == check_code, proc.stderr
+    return proc
+
+
+def _dataset(root):
+    """Nested class folders, unicode and spaces, an unsupported file, every modality."""
+    write_image(root / "train" / "cat" / "cat 001.jpg", seed=1)
+    write_image(root / "train" / "cat" / "kätzchen.png", seed=2, mode="RGBA")
+    write_image(root / "train" / "dog" / "dog.JPG", seed=3)
+    write_text(root / "reviews" / "pos" / "r1.txt", SENTENCES[0] + "\n" + SENTENCES[1] + "\n")
+    write_text(root / "reviews" / "neg" / "r 2.txt", SENTENCES[3] + "\r\n")
+    write_audio(root / "speech" / "yes" / "y1.wav")
+    write_audio(root / "speech" / "no" / "n1.flac", subtype="PCM_16", channels=2)
+    write_text(root / "notes.csv", "a,b\n")
+    return root
+
+
+def _manifest(out):
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def _comparable(records):
+    return sorted(json.dumps(r, sort_keys=True) for r in records)
+
+
+def test_version_and_help():
+    assert run("--version", check_code=0).stdout.strip() == f"augment-dir {augment.__version__}"
+    help_text = run("--help", check_code=0).stdout
+    for option in ("--copies", "--seed", "--workers", "--only", "--include-originals", "--overwrite",
+                   "--dry-run", "--quiet", "exit status"):
+        assert option in help_text
+
+
+@pytest.mark.parametrize("args", [["-n", "0"], ["--seed", "x"], ["--only", "video"], ["-j", "-1"], []])
+def test_usage_errors_exit_2(tmp_path, args):
+    src = _dataset(tmp_path / "in")
+    positional = [] if not args else [src, tmp_path / "out"]
+    proc = run(*positional, *args)
+    assert proc.returncode == 2 and "augment-dir" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_mixed_tree_end_to_end(tmp_path):
+    src = _dataset(tmp_path / "in")
+    before = tree_digest(src)
+    proc = run(src, tmp_path / "out", "-n", "2", "-j", "1", "--seed", "3", check_code=0)
+    out_files = tree_digest(tmp_path / "out")
+    expected = {f"{rel.rsplit('.', 1)[0]}_aug{k}.{rel.rsplit('.', 1)[1]}"
+                for rel in before if not rel.endswith(".csv") for k in (1, 2)}
+    assert set(out_files) == expected
+    assert "14 written" in proc.stderr and "1 unsupported" in proc.stderr
+    assert "image: 6 written" in proc.stderr
+    assert tree_digest(src) == before
+    assert len(_manifest(tmp_path / "out")) == 14
+
+
+def test_workers_give_byte_identical_outputs(tmp_path):
+    src = _dataset(tmp_path / "in")
+    run(src, tmp_path / "one", "-n", "2", "-j", "1", check_code=0)
+    run(src, tmp_path / "two", "-n", "2", "-j", "2", check_code=0)
+    one, two = tree_digest(tmp_path / "one"), tree_digest(tmp_path / "two")
+    assert one == two and len(one) == 14
+    assert _comparable(_manifest(tmp_path / "one")) == _comparable(_manifest(tmp_path / "two"))
+    # A different seed changes the bytes.
+    run(src, tmp_path / "other", "-n", "2", "-j", "1", "--seed", "1", check_code=0)
+    other = tree_digest(tmp_path / "other")
+    assert all(other[rel] != one[rel] for rel in one)
+
+
+def test_sigkill_mid_run_then_resume_equals_clean_run(tmp_path):
+    src = tmp_path / "in"
+    for i in range(40):
+        write_audio(src / "a" / f"clip{i:02d}.wav", seconds=0.5, freq=200 + 10 * i)
+        write_text(src / "t" / f"doc{i:02d}.txt", SENTENCES[i % 4] + "\n")
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([SCRIPT, src, killed, "-n", "3", "-j", "2", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    manifest = killed / "manifest.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if manifest.exists() and manifest.read_text().count("\n") >= 20:
+            break
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)  # the parent only, as an OOM killer would
+    proc.wait()
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGKILL) if _group_alive(proc.pid) else None
+    partial = tree_digest(killed)
+    assert 0 < len(partial) < 240, "the kill should land mid-run"
+    resumed = run(src, killed, "-n", "3", "-j", "2", check_code=0)
+    assert "skipped (already done)" in resumed.stderr
+    run(src, tmp_path / "clean", "-n", "3", "-j", "1", "-q", check_code=0)
+    assert tree_digest(killed) == tree_digest(tmp_path / "clean")
+    assert _comparable(_manifest(killed)) == _comparable(_manifest(tmp_path / "clean"))
+    assert not [p for p in killed.rglob(".*augtmp*")]
+
+
+def _group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_bad_inputs_tree(tmp_path):
+    src = tmp_path / "in"
+    write_text(src / "ok" / "good.txt", SENTENCES[2] + "\n")
+    write_image(src / "ok" / "good.png")
+    good_jpg = write_image(tmp_path / "whole.jpg", size=(64, 48))
+    (src / "bad").mkdir(parents=True)
+    (src / "bad" / "truncated.jpg").write_bytes(good_jpg.read_bytes()[:300])
+    (src / "bad" / "empty.png").write_bytes(b"")
+    (src / "bad" / "text.png").write_text("just words\n")
+    (src / "bad" / "latin1.txt").write_bytes("naïve café\n".encode("latin-1"))
+    (src / "bad" / "junk.wav").write_bytes(os.urandom(256))
+    os.symlink(src / "missing.txt", src / "bad" / "broken.txt")
+    before = tree_digest(src)
+    proc = run(src, tmp_path / "out", "-j", "2")
+    assert proc.returncode == 1, proc.stderr
+    bad = {"bad/truncated.jpg", "bad/empty.png", "bad/text.png", "bad/latin1.txt", "bad/junk.wav", "bad/broken.txt"}
+    for name in bad:
+        assert name in proc.stderr
+    records = _manifest(tmp_path / "out")
+    assert {r["source"] for r in records if r["status"] == "error"} == bad
+    assert {r["source"] for r in records if r["status"] == "ok"} == {"ok/good.txt", "ok/good.png"}
+    assert set(tree_digest(tmp_path / "out")) == {"ok/good_aug1.txt", "ok/good_aug1.png"}
+    assert not list((tmp_path / "out").rglob(".*augtmp*"))
+    assert tree_digest(src) == before
+
+
+def test_output_equal_to_input_is_refused(tmp_path):
+    src = _dataset(tmp_path / "in")
+    before = sorted(p.name for p in src.rglob("*"))
+    proc = run(src, src, check_code=2)
+    assert "INPUT itself" in proc.stderr
+    assert sorted(p.name for p in src.rglob("*")) == before
+
+
+def test_output_inside_input(tmp_path):
+    src = tmp_path / "in"
+    write_text(src / "a.txt", SENTENCES[0] + "\n")
+    run(src, src / "out", "-j", "1", check_code=0)
+    run(src, src / "out", "-j", "1", check_code=0)
+    assert sorted(p.name for p in (src / "out").iterdir() if p.name != LOCK_NAME) == ["a_aug1.txt", "manifest.jsonl"]
+
+
+def test_concurrent_run_is_refused(tmp_path):
+    src = tmp_path / "in"
+    for i in range(30):
+        write_audio(src / f"clip{i:02d}.wav", seconds=1.0)
+    out = tmp_path / "out"
+    first = subprocess.Popen([SCRIPT, src, out, "-n", "4", "-j", "1", "-q"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / "manifest.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second = run(src, out, "-j", "1")
+    first_err = first.communicate()[1]
+    assert first.returncode == 0, first_err
+    assert second.returncode == 2 and "another augment-dir run" in second.stderr
+    assert len(_manifest(out)) == 120
+
+
+def test_missing_extra_is_a_setup_error_with_the_install_hint(tmp_path):
+    src = _dataset(tmp_path / "in")
+    code = (
+        "import sys; sys.modules['audiomentations'] = None\n"
+        "from augment.cli import main\n"
+        f"sys.exit(main([{str(src)!r}, {str(tmp_path / 'out')!r}]))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert 'pip install "augment-dir[audio]"' in proc.stderr and "--only" in proc.stderr
+    assert not (tmp_path / "out").exists()
+    # Leaving the modality out is the other way through.
+    code = code.replace("]))", ", '--only', 'text', '-j', '1']))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0
+
+
+def test_dry_run_lists_outputs_and_writes_nothing(tmp_path):
+    src = _dataset(tmp_path / "in")
+    proc = run(src, tmp_path / "out", "-n", "2", "--dry-run", check_code=0)
+    listed = proc.stdout.split("\n")[:-1]
+    assert len(listed) == 14 and "train/cat/cat 001_aug2.jpg" in listed
+    assert "would write" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_include_originals_makes_a_complete_set(tmp_path):
+    src = _dataset(tmp_path / "in")
+    run(src, tmp_path / "out", "--include-originals", "-j", "1", "-q", check_code=0)
+    out = tree_digest(tmp_path / "out")
+    for rel, digest in tree_digest(src).items():
+        assert out[rel] == digest
+    assert len(out) == 2 * 7 + 1

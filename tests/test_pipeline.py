@@ -1,0 +1,190 @@
+"""Tests for augment.pipeline through its library API (augment_dir, iter_augment)."""
+
+from __future__ import annotations
+
+import json
+import types
+
+import pytest
+from conftest import SENTENCES, tree_digest, write_audio, write_image, write_text
+
+import augment
+from augment.pipeline import LOCK_NAME, SetupError, output_name
+
+
+def _mixed_tree(root):
+    write_image(root / "images" / "cat" / "cat 001.jpg", seed=1)
+    write_image(root / "images" / "dog" / "Hund-ä.PNG", seed=2, fmt="PNG")
+    write_text(root / "text" / "pos" / "a.txt", SENTENCES[0] + "\n")
+    write_text(root / "text" / "neg" / "b.TXT", SENTENCES[3] + "\n")
+    write_audio(root / "audio" / "yes" / "y.wav")
+    write_text(root / "README.md", "not data\n")
+    write_text(root / ".hidden.txt", "hidden\n")
+    return root
+
+
+def _manifest(out):
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_output_name():
+    assert output_name("cat/cat 001.jpg", 2) == "cat/cat 001_aug2.jpg"
+    assert output_name("a.b.TXT", 1) == "a.b_aug1.TXT"
+    assert output_name("x.wav", 0) == "x.wav"
+
+
+def test_mirror_names_counts_and_manifest(tmp_path):
+    src = _mixed_tree(tmp_path / "in")
+    before = tree_digest(src)
+    summary = augment.augment_dir(src, tmp_path / "out", copies=2, seed=5, workers=1)
+    out = tmp_path / "out"
+    expected = {
+        "images/cat/cat 001_aug1.jpg", "images/cat/cat 001_aug2.jpg",
+        "images/dog/Hund-ä_aug1.PNG", "images/dog/Hund-ä_aug2.PNG",
+        "text/pos/a_aug1.txt", "text/pos/a_aug2.txt", "text/neg/b_aug1.TXT", "text/neg/b_aug2.TXT",
+        "audio/yes/y_aug1.wav", "audio/yes/y_aug2.wav",
+    }
+    assert set(tree_digest(out)) == expected
+    assert summary.written == 10 and summary.failed == 0 and summary.unsupported == 1
+    assert summary.counts["image"]["ok"] == 4 and summary.exit_code == 0
+    records = _manifest(out)
+    assert {r["output"] for r in records} == expected
+    for r in records:
+        assert r["status"] == "ok" and r["error"] is None
+        assert r["output"] == output_name(r["source"], r["copy"])
+        assert r["seed"] == augment.derive_seed(5, r["source"], r["copy"])
+        assert isinstance(r["params"], dict)
+    assert tree_digest(src) == before  # inputs untouched
+
+
+def test_resume_skips_and_overwrite_redoes(tmp_path):
+    src = _mixed_tree(tmp_path / "in")
+    out = tmp_path / "out"
+    augment.augment_dir(src, out, workers=1, only=["text", "audio"])
+    first = tree_digest(out)
+    again = augment.augment_dir(src, out, workers=1, only=["text", "audio"])
+    assert again.written == 0 and again.skipped == 3
+    redo = augment.augment_dir(src, out, workers=1, only=["text", "audio"], overwrite=True)
+    assert redo.written == 3 and tree_digest(out) == first
+    assert len(_manifest(out)) == 3  # one line per output, even after --overwrite
+
+
+def test_only_and_include_originals(tmp_path):
+    src = _mixed_tree(tmp_path / "in")
+    out = tmp_path / "out"
+    summary = augment.augment_dir(src, out, workers=1, only=["audio"], include_originals=True)
+    files = tree_digest(out)
+    originals = tree_digest(src)
+    for rel, digest in originals.items():
+        assert files[rel] == digest  # every source copied byte for byte
+    assert set(files) - set(originals) == {"audio/yes/y_aug1.wav"}
+    assert summary.total("excluded") == 4 and summary.unsupported == 1
+    originals_in_manifest = [r for r in _manifest(out) if r["copy"] == 0]
+    assert len(originals_in_manifest) == len(originals)
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    src = _mixed_tree(tmp_path / "in")
+    results = list(augment.iter_augment(src, tmp_path / "out", copies=3, dry_run=True))
+    planned = [r.output for r in results if r.status == "planned"]
+    assert len(planned) == 15 and "text/pos/a_aug3.txt" in planned
+    assert not (tmp_path / "out").exists()
+
+
+def test_iter_augment_is_lazy_and_yields_results(tmp_path):
+    src = tmp_path / "in"
+    for i in range(3):
+        write_text(src / f"{i}.txt", SENTENCES[i] + "\n")
+    it = augment.iter_augment(src, tmp_path / "out", workers=1)
+    assert isinstance(it, types.GeneratorType)
+    assert not (tmp_path / "out").exists()  # nothing happens until iteration
+    results = list(it)
+    assert [r.status for r in results] == ["ok"] * 3
+    assert all(r.temp is None and r.params["replacements"] is not None for r in results)
+
+
+def test_output_inside_input_is_left_out_of_the_walk(tmp_path):
+    src = tmp_path / "data"
+    write_text(src / "a.txt", SENTENCES[1] + "\n")
+    summary = augment.augment_dir(src, src / "augmented", workers=1)
+    assert summary.written == 1
+    again = augment.augment_dir(src, src / "augmented", workers=1)
+    assert again.written == 0 and again.skipped == 1  # its own outputs are not inputs
+    assert sorted(p.name for p in (src / "augmented").iterdir()) == ["a_aug1.txt", "manifest.jsonl"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"copies": 0}, "copies"),
+        ({"seed": -1}, "seed"),
+        ({"workers": 0}, "workers"),
+        ({"only": ["video"]}, "only"),
+        ({"configs": {"text": {"unit": "page"}}}, "unit"),
+        ({"configs": {"video": {}}}, "video"),
+    ],
+)
+def test_bad_arguments_raise_setup_error_and_write_nothing(tmp_path, kwargs, message):
+    src = _mixed_tree(tmp_path / "in")
+    with pytest.raises(SetupError, match=message):
+        augment.augment_dir(src, tmp_path / "out", workers=1, **kwargs)
+    assert not (tmp_path / "out").exists()
+
+
+def test_setup_errors_for_folders(tmp_path):
+    src = _mixed_tree(tmp_path / "in")
+    with pytest.raises(SetupError, match="does not exist"):
+        augment.augment_dir(tmp_path / "nope", tmp_path / "out")
+    with pytest.raises(SetupError, match="INPUT itself"):
+        augment.augment_dir(src, src)
+    with pytest.raises(SetupError, match="contains INPUT"):
+        augment.augment_dir(src, tmp_path)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SetupError, match="not a folder"):
+        augment.augment_dir(src, tmp_path / "file")
+
+
+def test_a_held_lock_refuses_a_second_run(tmp_path):
+    from filelock import FileLock
+
+    src = _mixed_tree(tmp_path / "in")
+    out = tmp_path / "out"
+    out.mkdir()
+    with FileLock(out / LOCK_NAME, timeout=0):
+        with pytest.raises(SetupError, match="another augment-dir run"):
+            augment.augment_dir(src, out, workers=1, only=["text"])
+    assert [p.name for p in out.iterdir() if p.name != LOCK_NAME] == []
+    assert augment.augment_dir(src, out, workers=1, only=["text"]).written == 2
+
+
+def test_leftover_temporaries_are_cleaned_and_torn_manifest_repaired(tmp_path):
+    src = tmp_path / "in"
+    write_text(src / "sub" / "a.txt", SENTENCES[0] + "\n")
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    leftover = out / "sub" / ".a_aug1.augtmp-0123456789ab.txt"
+    leftover.write_text("half a file")
+    (out / "manifest.jsonl").write_text('{"source": "sub/a.txt", "output": "sub/a_au')
+    summary = augment.augment_dir(src, out, workers=1)
+    assert summary.written == 1 and not leftover.exists()
+    assert [r["output"] for r in _manifest(out)] == ["sub/a_aug1.txt"]
+
+
+def test_bad_inputs_fail_per_file_and_the_run_goes_on(tmp_path):
+    src = tmp_path / "in"
+    write_text(src / "good.txt", SENTENCES[0] + "\n")
+    (src / "bad.txt").write_bytes(b"caf\xe9 au lait\n")
+    (src / "fake.png").write_text("I am text, not a PNG\n")
+    (src / "empty.wav").write_bytes(b"")
+    summary = augment.augment_dir(src, tmp_path / "out", copies=2, workers=1)
+    assert summary.written == 2 and summary.failed == 6 and summary.exit_code == 1
+    assert set(summary.failures) == {"bad.txt", "fake.png", "empty.wav"}
+    text = summary.describe()
+    for name in ("bad.txt", "fake.png", "empty.wav"):
+        assert name in text
+    errors = {r["output"]: r for r in _manifest(tmp_path / "out") if r["status"] == "error"}
+    assert set(errors) == {"bad_aug1.txt", "bad_aug2.txt", "fake_aug1.png", "fake_aug2.png",
+                           "empty_aug1.wav", "empty_aug2.wav"}
+    assert all(r["error"] for r in errors.values())
+    left = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name != LOCK_NAME)
+    assert left == ["good_aug1.txt", "good_aug2.txt", "manifest.jsonl"]
