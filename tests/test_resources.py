@@ -1,0 +1,354 @@
+"""Tests for augment.resources: finding WordNet offline, the system mirror, the fallback tagger, the CLI.
+
+Tiny WordNet databases are written in the real WordNet format (byte offsets and
+all) and read with NLTK's real WordNetCorpusReader. Each test that changes
+NLTK's search path gets it back afterwards, and tiny databases are only ever
+read through fresh readers, never through the global ``nltk.corpus.wordnet``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nltk
+import pytest
+
+from augment import resources
+from augment.resources import (
+    FIX_HINT,
+    FallbackTaggerWarning,
+    MissingNLTKDataError,
+    WordNetSource,
+    ensure_wordnet,
+    fallback_pos_tag,
+)
+
+SYSTEM_WORDNET = Path("/usr/share/wordnet")
+
+# pos -> [(lexicographer file number, lemmas, gloss)]
+TINY_SYNSETS = {
+    "noun": [(6, ["car", "auto", "automobile", "motorcar"], "a motor vehicle with four wheels"),
+             (5, ["dog", "domestic_dog"], "a member of the genus Canis")],
+    "verb": [(38, ["run"], "move fast by using one's feet")],
+    "adj": [(0, ["quick", "speedy"], "moving quickly")],
+    "adv": [(2, ["quickly", "rapidly"], "with rapid movements")],
+}
+POS_LETTER = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
+POS_NUMBER = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
+HEADER = "  1 A tiny WordNet database for tests.  \n  2 WordNet 3.0 Copyright 2006 by Princeton University.  \n"
+
+
+def write_tiny_wordnet(folder: Path, *, lexnames: bool = False, sense_index: bool = True) -> Path:
+    """A WordNet-format database of a few synsets, with correct byte offsets."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o755)  # NLTK refuses folders others could write to
+    index_lines: dict[str, list[str]] = {}
+    sense_lines, count_lines = [], []
+    for pos, synsets in TINY_SYNSETS.items():
+        letter = POS_LETTER[pos]
+        data = HEADER
+        lemma_offsets: dict[str, list[int]] = {}
+        for lexnum, lemmas, gloss in synsets:
+            offset = len(data.encode("ascii"))
+            words = " ".join(f"{lemma} 0" for lemma in lemmas)
+            frames = " 01 + 02 00" if pos == "verb" else ""
+            data += f"{offset:08d} {lexnum:02d} {letter} {len(lemmas):02x} {words} 000{frames} | {gloss}  \n"
+            for number, lemma in enumerate(lemmas):
+                lemma_offsets.setdefault(lemma.lower(), []).append(offset)
+                key = f"{lemma.lower()}%{POS_NUMBER[pos]}:{lexnum:02d}:00::"
+                sense_lines.append(f"{key} {offset:08d} 1 {10 - number}\n")
+                count_lines.append(f"{key} 1 {10 - number}\n")
+        (folder / f"data.{pos}").write_text(data, encoding="ascii")
+        index_lines[pos] = [
+            f"{lemma} {letter} {len(offs)} 0 {len(offs)} 0 {' '.join(f'{o:08d}' for o in offs)}  \n"
+            for lemma, offs in sorted(lemma_offsets.items())
+        ]
+        (folder / f"index.{pos}").write_text(HEADER + "".join(index_lines[pos]), encoding="ascii")
+        (folder / f"{pos}.exc").write_text("", encoding="ascii")
+    (folder / "verb.exc").write_text("ran run\n", encoding="ascii")
+    if sense_index:
+        (folder / "index.sense").write_text("".join(sorted(sense_lines)), encoding="ascii")
+    (folder / "cntlist.rev").write_text("".join(sorted(count_lines)), encoding="ascii")
+    if lexnames:
+        (folder / "lexnames").write_text(resources._lexnames_text(), encoding="ascii")
+    for path in folder.iterdir():
+        os.chmod(path, 0o644)
+    return folder
+
+
+def read_wordnet(root: str | Path):
+    """A fresh NLTK WordNetCorpusReader over ``root`` (never the global loader)."""
+    from nltk.corpus.reader import CorpusReader, WordNetCorpusReader
+    from nltk.corpus.util import LazyCorpusLoader
+    from nltk.data import FileSystemPathPointer
+
+    omw = LazyCorpusLoader("omw-2.0", CorpusReader, r".*/wn-data-.*\.tab", encoding="utf8")
+    return WordNetCorpusReader(FileSystemPathPointer(str(root)), omw)
+
+
+def close_reader(reader) -> None:
+    # The reader keeps its data files open; close them so no ResourceWarning fires later.
+    for handle in [*reader._data_file_map.values(), reader._key_count_file, reader._key_synset_file]:
+        if handle is not None:
+            handle.close()
+
+
+@pytest.fixture
+def nltk_path(monkeypatch, tmp_path):
+    """NLTK's search path emptied for the test (restored after); no env-driven locations."""
+    saved = list(nltk.data.path)
+    for name in ("NLTK_DATA", "WNHOME", "WNSEARCHDIR"):
+        monkeypatch.delenv(name, raising=False)
+    empty = tmp_path / "no_nltk_data"
+    empty.mkdir()
+    nltk.data.path[:] = [str(empty)]
+    yield nltk.data.path
+    nltk.data.path[:] = saved
+
+
+@pytest.fixture
+def private_cache(monkeypatch, tmp_path):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AUGMENT_DIR_CACHE", str(cache))
+    return cache
+
+
+@pytest.mark.parametrize("how", ["nltk.data.path", "NLTK_DATA"])
+def test_wordnet_found_on_nltk_search_path(tmp_path, nltk_path, private_cache, monkeypatch, how):
+    data_dir = tmp_path / "nltk_data"
+    (data_dir / "corpora").mkdir(parents=True)
+    os.chmod(data_dir, 0o755)
+    os.chmod(data_dir / "corpora", 0o755)
+    corpus = write_tiny_wordnet(data_dir / "corpora" / "wordnet", lexnames=True)
+    if how == "NLTK_DATA":  # set after NLTK was imported: still honoured
+        monkeypatch.setenv("NLTK_DATA", str(data_dir))
+    else:
+        nltk_path.insert(0, str(data_dir))
+
+    source = ensure_wordnet()
+
+    assert source == WordNetSource(kind="nltk", path=str(corpus), nltk_root=str(corpus))
+    assert str(data_dir) in nltk.data.path
+    assert not private_cache.exists()  # NLTK's own data is used as is
+    reader = read_wordnet(nltk.data.find("corpora/wordnet"))
+    try:
+        assert {l.name() for s in reader.synsets("car") for l in s.lemmas()} >= {"automobile", "auto"}
+    finally:
+        close_reader(reader)
+
+
+def test_system_wordnet_via_wnhome_is_mirrored_for_nltk(tmp_path, nltk_path, private_cache, monkeypatch):
+    database = write_tiny_wordnet(tmp_path / "WordNet-3.0" / "dict")  # no lexnames, like Debian's
+    monkeypatch.setenv("WNHOME", str(tmp_path / "WordNet-3.0"))
+    monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
+
+    source = ensure_wordnet()
+
+    mirror = private_cache / "nltk_data" / "corpora" / "wordnet"
+    assert source == WordNetSource(kind="system", path=str(database), nltk_root=str(mirror))
+    assert str(private_cache / "nltk_data") in nltk.data.path
+    for name in resources._REQUIRED_FILES + ("cntlist.rev",):
+        copy = mirror / name
+        # plain single-link files: NLTK refuses symlinks and hard links
+        assert copy.is_file() and not copy.is_symlink() and copy.stat().st_nlink == 1, name
+        assert copy.read_bytes() == (database / name).read_bytes(), name
+    lexnames = (mirror / "lexnames").read_text().splitlines()
+    assert len(lexnames) == 45
+    assert lexnames[0] == "00\tadj.all\t3" and lexnames[5] == "05\tnoun.animal\t1"
+    assert lexnames[38] == "38\tverb.motion\t2" and lexnames[-1] == "44\tadj.ppl\t3"
+
+    reader = read_wordnet(source.nltk_root)
+    try:
+        car = reader.synsets("car")
+        assert [s.lexname() for s in car] == ["noun.artifact"]
+        assert car[0].lemma_names() == ["car", "auto", "automobile", "motorcar"]
+        assert reader.synsets("ran", "v")[0].lexname() == "verb.motion"
+        assert car[0].lemmas()[0].count() == 10  # cntlist.rev was copied too
+    finally:
+        close_reader(reader)
+
+    # A second call reuses the mirror; a changed database is mirrored again.
+    before = (mirror / "data.noun").stat().st_ino
+    assert ensure_wordnet() == source
+    assert (mirror / "data.noun").stat().st_ino == before
+    with open(database / "noun.exc", "a", encoding="ascii") as exc_file:
+        exc_file.write("autos auto\n")
+    assert ensure_wordnet() == source
+    assert (mirror / "noun.exc").read_text() == "autos auto\n"
+    assert sorted(p.name for p in mirror.parent.iterdir()) == ["wordnet"]  # no build leftovers
+
+
+def test_mirror_creation_is_safe_under_concurrency(tmp_path, nltk_path, private_cache, monkeypatch):
+    # Threads race on the file system exactly as worker processes would, at a
+    # fraction of the start-up cost (importing NLTK takes over a second).
+    database = write_tiny_wordnet(tmp_path / "wn" / "dict")
+    monkeypatch.setenv("WNHOME", str(tmp_path / "wn"))
+    barrier = threading.Barrier(8)
+
+    def racer(_: int) -> WordNetSource:
+        barrier.wait()
+        return ensure_wordnet()
+
+    with ThreadPoolExecutor(8) as pool:
+        sources = list(pool.map(racer, range(8)))
+    mirror = private_cache / "nltk_data" / "corpora" / "wordnet"
+    assert set(sources) == {WordNetSource(kind="system", path=str(database), nltk_root=str(mirror))}
+    expected = sorted([*resources._REQUIRED_FILES, *resources._OPTIONAL_FILES, resources._STAMP])
+    assert sorted(os.listdir(mirror)) == expected
+    assert os.listdir(mirror.parent) == ["wordnet"]  # no build folders left behind
+    assert (mirror / "data.noun").read_bytes() == (database / "data.noun").read_bytes()
+
+
+def test_real_system_wordnet_in_usr_share(nltk_path, monkeypatch):
+    # Debian's wordnet-base + wordnet-sense-index, installed here and in CI.
+    assert (SYSTEM_WORDNET / "data.noun").is_file(), "install wordnet-base wordnet-sense-index"
+    source = ensure_wordnet()
+    assert source.kind == "system" and source.path == str(SYSTEM_WORDNET)
+    assert Path(source.nltk_root) == resources.cache_dir() / "nltk_data" / "corpora" / "wordnet"
+    reader = read_wordnet(source.nltk_root)
+    try:
+        car = reader.synset("car.n.01")
+        assert "automobile" in car.lemma_names() and car.lexname() == "noun.artifact"
+        assert car in reader.synsets("car")
+        assert reader.synset("dog.n.01").lemmas()[0].count() > 0  # sense counts: cntlist.rev
+    finally:
+        close_reader(reader)
+
+
+def test_missing_wordnet_error_names_every_fix(nltk_path, private_cache, monkeypatch):
+    monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
+    with pytest.raises(MissingNLTKDataError) as info:
+        ensure_wordnet()
+    message = str(info.value)
+    for fix in (
+        "python -m augment.resources setup --allow-download",
+        "apt-get install wordnet-base wordnet-sense-index",
+        "brew install wordnet",
+        "NLTK_DATA",
+        "WNHOME",
+        'nltk.download("wordnet")',
+        'nltk.download("averaged_perceptron_tagger_eng")',
+    ):
+        assert fix in message, fix
+    assert isinstance(info.value, LookupError)
+    assert not private_cache.exists()
+
+
+def test_incomplete_system_database_is_explained(tmp_path, nltk_path, private_cache, monkeypatch):
+    write_tiny_wordnet(tmp_path / "wn" / "dict", sense_index=False)
+    monkeypatch.setenv("WNHOME", str(tmp_path / "wn"))
+    monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
+    with pytest.raises(MissingNLTKDataError, match="lacks index.sense") as info:
+        ensure_wordnet()
+    assert "wordnet-sense-index" in str(info.value) and str(tmp_path / "wn" / "dict") in str(info.value)
+
+
+def test_find_tagger_looks_on_the_nltk_path(tmp_path, nltk_path):
+    assert resources.find_tagger() is None
+    tagger_dir = tmp_path / "data" / "taggers" / "averaged_perceptron_tagger_eng"
+    tagger_dir.mkdir(parents=True)
+    nltk_path.append(str(tmp_path / "data"))
+    assert resources.find_tagger() == "averaged_perceptron_tagger_eng"
+
+
+@pytest.fixture
+def real_wordnet():
+    """The global nltk.corpus.wordnet usable (system or NLTK data), as the text backend uses it."""
+    ensure_wordnet()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackTaggerWarning)
+        yield
+
+
+def test_fallback_tagger_tags_sensibly(real_wordnet):
+    tokens = "The dog runs quickly to the big houses , and she sang 3 songs !".split()
+    tagged = fallback_pos_tag(tokens)
+    assert [t for t, _ in tagged] == tokens and all(isinstance(tag, str) for _, tag in tagged)
+    tags = dict(tagged)
+    assert tags["The"] == tags["the"] == "DT"
+    assert tags["dog"] == "NN" and tags["houses"] == "NNS" and tags["songs"] == "NNS"
+    assert tags["quickly"] == "RB"
+    assert tags["runs"] in ("VBZ", "NNS")
+    assert tags["big"] == "JJ"
+    assert tags["to"] == "TO" and tags["and"] == "CC" and tags["she"] == "PRP"
+    assert tags["sang"] == "VBD" and tags["3"] == "CD"
+    assert tags[","] == "," and tags["!"] == "."
+    assert fallback_pos_tag(["xyzzyqwv"]) == [("xyzzyqwv", "NN")]
+    assert fallback_pos_tag([]) == []
+
+
+def test_fallback_tagger_warns_once(real_wordnet, monkeypatch):
+    monkeypatch.setattr(resources, "_fallback_warned", False)
+    with pytest.warns(FallbackTaggerWarning, match="setup --allow-download"):
+        fallback_pos_tag(["dog"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fallback_pos_tag(["cat"]) == [("cat", "NN")]
+
+
+def test_text_params_record_the_fallback_tagger(real_wordnet, nltk_path):
+    from augment.text import TextAugmenter
+
+    assert resources.find_tagger() is None  # the search path holds no tagger
+    params = TextAugmenter().augment("The dog runs quickly.", seed=1).params
+    assert params["tagger"] == "wordnet-fallback" and params["wordnet"] in ("system", "nltk")
+
+
+def test_nltk_pos_tag_never_downloads(nltk_path, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("nltk.download must never be called implicitly")
+
+    monkeypatch.setattr(nltk, "download", forbidden)
+    if resources.find_tagger() is None:
+        with pytest.raises(MissingNLTKDataError, match="averaged_perceptron_tagger_eng"):
+            resources.nltk_pos_tag(["dog"])
+
+
+# ------------------------------------------------------------------- command line
+
+
+def test_cli_status_reports_the_system_wordnet(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("NLTK_DATA", "WNHOME", "WNSEARCHDIR")}
+    proc = subprocess.run([sys.executable, "-m", "augment.resources", "status"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "WordNet:" in proc.stdout and "Tagger:" in proc.stdout
+    if resources._find_nltk_wordnet() is None:
+        assert f"system database {SYSTEM_WORDNET}" in proc.stdout
+
+
+def test_cli_setup_when_already_usable(nltk_path, capsys):
+    assert resources.main(["setup"]) == 0
+    out = capsys.readouterr().out
+    assert "already usable" in out and "WordNet: system database" in out
+    assert "Tagger: wordnet-fallback" in out
+
+
+def test_cli_without_wordnet_fails_with_every_fix(nltk_path, private_cache, monkeypatch, capsys):
+    monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
+    assert resources.main(["status"]) == 1
+    assert FIX_HINT in capsys.readouterr().err
+    assert resources.main(["setup"]) == 1
+    err = capsys.readouterr().err
+    assert FIX_HINT in err and "neither --allow-download nor --allow-apt" in err
+
+
+def test_cli_requires_a_command(capsys):
+    with pytest.raises(SystemExit) as info:
+        resources.main([])
+    assert info.value.code == 2
+
+
+def test_stamp_is_json_and_names_the_source(tmp_path, nltk_path, private_cache, monkeypatch):
+    database = write_tiny_wordnet(tmp_path / "db")
+    monkeypatch.setenv("WNSEARCHDIR", str(database))
+    source = ensure_wordnet()
+    stamp = json.loads((Path(source.nltk_root) / "augment-dir-source.json").read_text())
+    assert stamp["source"] == str(database.resolve()) and "index.sense" in stamp["files"]
