@@ -110,7 +110,9 @@ def test_output_inside_input_is_left_out_of_the_walk(tmp_path):
     assert summary.written == 1
     again = augment.augment_dir(src, src / "augmented", workers=1)
     assert again.written == 0 and again.skipped == 1  # its own outputs are not inputs
-    assert sorted(p.name for p in (src / "augmented").iterdir()) == ["a_aug1.txt", "manifest.jsonl"]
+    # The hidden lock file stays: deleting it on release would let two runs lock two inodes.
+    assert sorted(p.name for p in (src / "augmented").iterdir()) == [
+        ".augment-dir.lock", "a_aug1.txt", "manifest.jsonl"]
 
 
 @pytest.mark.parametrize(
@@ -127,7 +129,7 @@ def test_output_inside_input_is_left_out_of_the_walk(tmp_path):
 def test_bad_arguments_raise_setup_error_and_write_nothing(tmp_path, kwargs, message):
     src = _mixed_tree(tmp_path / "in")
     with pytest.raises(SetupError, match=message):
-        augment.augment_dir(src, tmp_path / "out", workers=1, **kwargs)
+        augment.augment_dir(src, tmp_path / "out", **{"workers": 1, **kwargs})
     assert not (tmp_path / "out").exists()
 
 
