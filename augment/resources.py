@@ -353,6 +353,7 @@ def ensure_wordnet() -> WordNetSource:
     """
     import nltk
 
+    _skip_identity_wordnet_map()
     found = _find_nltk_wordnet()
     if found is not None:
         return WordNetSource(kind="nltk", path=found, nltk_root=found)
@@ -387,6 +388,32 @@ def ensure_wordnet() -> WordNetSource:
     if problems:
         detail += "\nIncomplete databases:\n" + "\n".join(problems)
     raise MissingNLTKDataError(detail)
+
+
+def _skip_identity_wordnet_map() -> None:
+    """Stop NLTK from mapping WordNet 3.0 onto itself each time WordNet loads.
+
+    ``WordNetCorpusReader.__init__`` builds ``map30`` (WordNet 3.0 synsets ->
+    the loaded WordNet, used only for the Open Multilingual Wordnet) by calling
+    ``map_wn("wordnet")``, which compares the loaded version ("3.0") with the
+    corpus *name* ("wordnet"), never finds them equal, and reads index.sense
+    twice: 3-4 s in every process that loads WordNet. When the loaded WordNet
+    is 3.0 that map is the identity, which NLTK spells ``None`` (``if
+    self.map30:``); any other version still gets NLTK's own map.
+    """
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    original = WordNetCorpusReader.map_wn
+    if getattr(original, "_augment_dir_identity", False):
+        return
+
+    def map_wn(self: Any, version: str = "wordnet") -> Any:
+        if version == "wordnet" and self.get_version() == "3.0":
+            return None
+        return original(self, version)
+
+    map_wn._augment_dir_identity = True  # type: ignore[attr-defined]
+    WordNetCorpusReader.map_wn = map_wn  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------------- taggers

@@ -222,6 +222,25 @@ def test_real_system_wordnet_in_usr_share(nltk_path, monkeypatch):
         close_reader(reader)
 
 
+def test_wordnet_30_is_not_mapped_onto_itself(nltk_path):
+    # ensure_wordnet() skips NLTK's WordNet 3.0 -> WordNet 3.0 map (3-4 s per process);
+    # it must be the identity that NLTK's own map would have computed.
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    source = ensure_wordnet()
+    reader = read_wordnet(source.nltk_root)
+    try:
+        assert reader.get_version() == "3.0" and reader.map30 is None
+        assert getattr(WordNetCorpusReader.map_wn, "_augment_dir_identity", False)
+        nltk_map = reader.map_to_one("wordnet")  # what NLTK would have built
+        assert len(nltk_map) > 100_000
+        moved = {k: v for k, v in nltk_map.items() if k != v}
+        # NLTK adds an "-a" alias for each adjective satellite "-s"; every synset maps to itself.
+        assert moved and all(k.endswith("-a") and v == k[:-1] + "s" for k, v in moved.items())
+    finally:
+        close_reader(reader)
+
+
 def test_missing_wordnet_error_names_every_fix(nltk_path, private_cache, monkeypatch):
     monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
     with pytest.raises(MissingNLTKDataError) as info:
