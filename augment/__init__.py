@@ -26,6 +26,9 @@ _EXPORTS: dict[str, str] = {
     "augmenter_class": "augment.registry",
     "modality_for": "augment.registry",
     "MissingNLTKDataError": "augment.resources",
+    "Recipe": "augment.recipe",
+    "RecipeError": "augment.recipe",
+    "RecipeWarning": "augment.recipe",
     "augment_dir": "augment.pipeline",
     "iter_augment": "augment.pipeline",
     "RunSummary": "augment.pipeline",
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from augment.base import Augmenter, AugmentResult, BadInputError, derive_seed
     from augment.image import ImageAugmenter
     from augment.pipeline import FileResult, RunSummary, augment_dir, iter_augment
+    from augment.recipe import Recipe, RecipeError, RecipeWarning
     from augment.registry import augmenter_class, augmenter_for, modality_for
     from augment.resources import MissingNLTKDataError
     from augment.text import TextAugmenter

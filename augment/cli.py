@@ -20,9 +20,13 @@ __all__ = ["main", "build_parser"]
 
 EPILOG = """\
 Each output is OUTPUT/<same folder>/<stem>_aug<k><suffix>; OUTPUT/manifest.jsonl
-records, per output, its source, seed and the parameters applied. Rerunning the
-same command resumes: finished outputs are skipped. The same INPUT, --seed and
+records, per output, its source, seed and the parameters applied, and
+OUTPUT/recipe.toml the recipe that made them. Rerunning the same command
+resumes: finished outputs are skipped. The same INPUT, --seed, recipe and
 options give byte-identical outputs for any -j.
+
+recipes: `augment-dir --print-recipe > recipe.toml` writes the default recipe,
+ready to edit; `--config recipe.toml` uses it (-n and --seed override it).
 
 exit status: 0 all done, 1 some inputs failed (see the summary and manifest),
 2 usage or set-up error (nothing written), 130 interrupted.
@@ -68,12 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("input", metavar="INPUT", help="folder to read (never modified)")
-    parser.add_argument("output", metavar="OUTPUT", help="folder to write the augmented mirror into")
-    parser.add_argument("-n", "--copies", type=_positive_int, default=1, metavar="N",
-                        help="augmented copies per file (default: 1)")
-    parser.add_argument("--seed", type=_seed, default=0, metavar="S",
-                        help="seed of the run; same seed, same bytes (default: 0)")
+    parser.add_argument("input", metavar="INPUT", nargs="?", help="folder to read (never modified)")
+    parser.add_argument("output", metavar="OUTPUT", nargs="?", help="folder to write the augmented mirror into")
+    parser.add_argument("-n", "--copies", type=_positive_int, default=None, metavar="N",
+                        help="augmented copies per file (default: the recipe's copies, else 1; "
+                             "a recipe rule's own copies still apply)")
+    parser.add_argument("--seed", type=_seed, default=None, metavar="S",
+                        help="seed of the run; same seed, same bytes (default: the recipe's seed, else 0)")
+    parser.add_argument("--config", metavar="RECIPE", default=None,
+                        help="a recipe TOML file: ops and parameters per modality, per-folder rules")
+    parser.add_argument("--print-recipe", action="store_true",
+                        help="print the effective recipe (the default one, or --config's, with "
+                             "-n, --seed and --text-unit applied) as TOML and exit")
     parser.add_argument("-j", "--workers", type=_positive_int, default=None, metavar="W",
                         help="worker processes (default: CPUs available; 1 runs in this process)")
     parser.add_argument("--only", type=_modalities, default=None, metavar="LIST",
@@ -92,14 +102,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+    print(f"augment-dir: warning: {message}", file=sys.stderr)
+
+
+def _recipe(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The recipe the arguments describe (raises RecipeError)."""
+    from augment.recipe import Recipe
+
+    recipe = Recipe.from_toml(args.config) if args.config else Recipe.default()
+    return recipe.replace(seed=args.seed, copies=args.copies, text_unit=args.text_unit)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``augment-dir``; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not args.print_recipe and (args.input is None or args.output is None):
+        parser.error("INPUT and OUTPUT are required (unless --print-recipe)")
+
+    import warnings
 
     from augment.pipeline import SetupError, augment_dir
+    from augment.recipe import RecipeError
 
-    configs = {"text": {"unit": args.text_unit}} if args.text_unit else None
+    warnings.showwarning = _show_warning
+    try:
+        recipe = _recipe(args)
+    except RecipeError as exc:
+        print(f"augment-dir: error: {exc}", file=sys.stderr)
+        return 2
+    if args.print_recipe:
+        sys.stdout.write(recipe.to_toml())
+        return 0
+
     on_result = None
     if args.dry_run:
         def on_result(result):  # type: ignore[no-untyped-def]
@@ -112,12 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.output,
             copies=args.copies,
             seed=args.seed,
+            recipe=recipe,
             workers=args.workers,
             only=args.only,
             include_originals=args.include_originals,
             overwrite=args.overwrite,
             dry_run=args.dry_run,
-            configs=configs,
             progress=not args.quiet and sys.stderr.isatty(),
             on_result=on_result,
         )

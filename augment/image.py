@@ -191,6 +191,11 @@ def _record(transform: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def _op_record(transform: dict[str, Any]) -> dict[str, Any]:
+    """The params entry of the one op: its name, then Keras' transform dict (flat)."""
+    return {"op": "ImageDataGenerator", **transform}
+
+
 def _stripped_exif(image: PILImage.Image) -> bytes | None:
     """The image's EXIF without its orientation tag (the pixels are already upright)."""
     if "exif" not in image.info:
@@ -348,9 +353,10 @@ class ImageAugmenter(Augmenter):
     rounded and clipped to the dtype's range (never wrapped). :meth:`read`
     returns a loaded, upright ``PIL.Image.Image``.
 
-    ``params`` hold ``transform`` (Keras' transform dict: theta, tx (rows),
-    ty (columns), shear, zx, zy, flip_horizontal, flip_vertical,
-    channel_shift_intensity, brightness), ``mode`` (the PIL mode, or "array"),
+    ``params`` hold ``ops``: one entry, ``{"op": "ImageDataGenerator"}`` plus
+    Keras' transform dict as applied (theta, tx (rows), ty (columns), shear,
+    zx, zy, flip_horizontal, flip_vertical, channel_shift_intensity,
+    brightness; ``apply_transform`` accepts the entry as it is), ``mode`` (the PIL mode, or "array"),
     ``size`` [width, height] and, for palette and bilevel images, ``via`` (the
     mode the pixels were augmented in).
     """
@@ -488,7 +494,7 @@ class ImageAugmenter(Augmenter):
         )
         out = out.reshape(array.shape)
         height, width = array.shape[:2]
-        return out, {"transform": transform, "mode": "array", "size": [width, height]}
+        return out, {"ops": [_op_record(transform)], "mode": "array", "size": [width, height]}
 
     def _augment_image(self, image: PILImage.Image) -> tuple[PILImage.Image, dict[str, Any]]:
         Image = _pil()
@@ -509,9 +515,10 @@ class ImageAugmenter(Augmenter):
         if pixels.ndim == 2:
             pixels = pixels[..., None]
         scale = _SIXTEEN_BIT_SCALE if mode in _SIXTEEN_BIT else 1
-        out, params["transform"] = self._apply(
+        out, transform = self._apply(
             pixels, alpha=source.mode in _ALPHA_MODES, value_scale=scale, ink=mode == "CMYK"
         )
+        params = {"ops": [_op_record(transform)], **params}
 
         if mode == "P":
             alpha = out[..., 3] if out.shape[2] == 4 else None

@@ -16,6 +16,7 @@ import importlib.util
 import multiprocessing
 import os
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -24,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from augment.base import SEED_MAX, TEMP_MARKER, derive_seed
+from augment.base import SEED_MAX, TEMP_MARKER, atomic_path, derive_seed
 from augment.manifest import MANIFEST_NAME, ManifestWriter, compact
-from augment.registry import EXTRAS, MODALITIES, augmenter_class, install_hint, modality_for
+from augment.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning
+from augment.registry import EXTRAS, MODALITIES, install_hint, modality_for
 from augment.task import FileResult, Task, commit, discard, run_task
 from augment.walk import walk_files
 
@@ -135,7 +137,7 @@ class RunSummary:
             f"{self.unsupported} unsupported"
         )
         if self.total("excluded"):
-            head += f", {self.total('excluded')} excluded by --only"
+            head += f", {self.total('excluded')} excluded (by --only, or a rule with copies = 0)"
         lines = [f"{head} in {self.elapsed:.1f} s ({self.files_per_second:.1f} files/s)"]
         names = {"ok": "written", "planned": "would write", "error": "failed",
                  "skipped": "skipped", "unsupported": "unsupported", "excluded": "excluded"}
@@ -163,7 +165,7 @@ class _Options:
     include_originals: bool
     overwrite: bool
     dry_run: bool
-    configs: dict[str, dict[str, Any]]
+    recipe: Recipe  # the effective recipe: its seed and copies are the two above
 
 
 class _Run:
@@ -185,7 +187,43 @@ class _Run:
             raise SetupError(f"OUTPUT {output} exists and is not a folder")
         self.exclude = self.output if self.output.is_relative_to(self.input) else None
         self.manifest = self.output / MANIFEST_NAME
+        self.recipe = options.recipe
+        self.fingerprint = self.recipe.fingerprint
+        self._configs: dict[tuple[str, int | None], dict[str, Any]] = {}
+        self._check_output_recipe(output)
+        self.planned = 0
         self.present = self._preflight()
+
+    def _check_output_recipe(self, output: str | os.PathLike[str]) -> None:
+        """Refuse to add to an OUTPUT made with another recipe (unless overwriting)."""
+        saved = self.output / RECIPE_NAME
+        if self.options.overwrite or not saved.exists():
+            return
+        try:
+            previous = Recipe.from_toml(saved, check=False).fingerprint
+        except RecipeError as exc:
+            raise SetupError(f"OUTPUT holds a recipe.toml that cannot be read ({exc}); "
+                             "use --overwrite to redo OUTPUT with this run's recipe") from None
+        if previous != self.fingerprint:
+            raise SetupError(
+                f"OUTPUT {output} was made with a different recipe ({saved}); this run's recipe "
+                f"(from {self.recipe.source}) would mix two recipes in one dataset. Continue it with "
+                f"--config {saved}, redo it with --overwrite, or choose another OUTPUT"
+            )
+
+    def _config(self, modality: str, rule: int | None) -> dict[str, Any]:
+        key = (modality, rule)
+        if key not in self._configs:
+            self._configs[key] = self.recipe.config_for(modality, rule)
+        return self._configs[key]
+
+    def _augmented_copies(self, rel: str, modality: str | None) -> tuple[int | None, int]:
+        """(the rule that takes ``rel``, how many augmented copies of it to make)."""
+        rule = self.recipe.rule_for(rel) if self.recipe.rules else None
+        if modality not in self.options.only:
+            return rule, 0
+        copies = self.recipe.copies_for(rule)
+        return rule, self.options.copies if copies is None else copies
 
     def _preflight(self) -> Counter[str]:
         """Count sources by modality and check each needed backend can run.
@@ -193,9 +231,22 @@ class _Run:
         A stat-only walk: it costs little next to augmenting, and it is what
         lets a missing extra stop the run before anything is written.
         """
+        o = self.options
         present: Counter[str] = Counter()
+        rule_hits: Counter[int | None] = Counter()
         for entry in walk_files(self.input, exclude=self.exclude):
-            present[modality_for(entry.rel) or "other"] += 1
+            modality = modality_for(entry.rel)
+            present[modality or "other"] += 1
+            rule, augmented = self._augmented_copies(entry.rel, modality)
+            rule_hits[rule] += 1
+            # One result per output, plus one for a source no augmented copy is planned for.
+            self.planned += augmented + (1 if o.include_originals else 0) + (0 if augmented else 1)
+        for index, rule in enumerate(self.recipe.rules, start=1):
+            if not rule_hits[index]:
+                warnings.warn(RecipeWarning(
+                    f"{self.recipe.source}: [[rules]] #{index} match = {rule['match']!r} takes no file "
+                    f"under INPUT (nothing matches it, or an earlier rule takes every file it matches)"
+                ), stacklevel=2)
         for modality in self.options.only:
             if not present[modality]:
                 continue
@@ -207,9 +258,9 @@ class _Run:
                     f"or leave them out with --only"
                 )
             try:
-                augmenter_class(modality)(**self.options.configs.get(modality, {}))
-            except (ValueError, TypeError) as exc:
-                raise SetupError(f"{modality} options: {exc}") from exc
+                self.recipe.check([modality])
+            except RecipeError as exc:
+                raise SetupError(str(exc)) from None
             if modality == "text" and not self.options.dry_run:
                 from augment.resources import MissingNLTKDataError, ensure_wordnet
 
@@ -222,30 +273,19 @@ class _Run:
     @property
     def planned_total(self) -> int:
         """How many results the run will yield that take work or a decision."""
-        o = self.options
-        wanted = sum(self.present[m] for m in o.only)
-        total = wanted * o.copies + sum(self.present.values()) - wanted
-        if o.include_originals:
-            total += sum(self.present.values())
-        return total
+        return self.planned
 
     def _plan(self) -> Iterator[Task | FileResult]:
         o = self.options
         for entry in walk_files(self.input, exclude=self.exclude):
             modality = modality_for(entry.rel)
-            wanted = modality in o.only
-            copies = range(1, o.copies + 1) if wanted else range(0)
-            if o.include_originals:
-                copies = range(0, copies.stop or 1)
-            elif not wanted:
-                status = "unsupported" if modality is None else "excluded"
-                yield FileResult(entry.rel, None, modality, None, None, status)
-                continue
+            rule, augmented = self._augmented_copies(entry.rel, modality)
+            copies = range(0 if o.include_originals else 1, augmented + 1)
             for copy in copies:
                 rel_output = output_name(entry.rel, copy)
                 seed = derive_seed(o.seed, entry.rel, copy) if copy else None
-                if entry.problem or (copy == 0 and rel_output == MANIFEST_NAME):
-                    reason = entry.problem or "an original cannot be copied over the run's manifest.jsonl"
+                if entry.problem or (copy == 0 and rel_output in (MANIFEST_NAME, RECIPE_NAME)):
+                    reason = entry.problem or f"an original cannot be copied over the run's {rel_output}"
                     yield FileResult(entry.rel, rel_output, modality, copy, seed, "error", error=reason)
                     continue
                 output = self.output / rel_output
@@ -255,9 +295,9 @@ class _Run:
                 elif output.exists() and not o.overwrite:
                     yield FileResult(entry.rel, rel_output, modality, copy, seed, "skipped")
                 else:
-                    yield Task(entry.path, str(output), entry.rel, rel_output, modality, copy, seed,
-                               o.configs.get(modality, {}) if modality else {})
-            if not wanted and o.include_originals:
+                    config = self._config(modality, rule) if copy and modality else {}
+                    yield Task(entry.path, str(output), entry.rel, rel_output, modality, copy, seed, config)
+            if not augmented:
                 status = "unsupported" if modality is None else "excluded"
                 yield FileResult(entry.rel, None, modality, None, None, status)
 
@@ -295,11 +335,14 @@ class _Run:
         try:
             self._clean_leftovers()
             compact(self.manifest, self.output)
+            # The dataset documents itself: rerunning with this file rebuilds the same bytes.
+            with atomic_path(self.output / RECIPE_NAME) as tmp:
+                tmp.write_text(self.recipe.to_toml(), encoding="utf-8")
             with ManifestWriter(self.manifest) as manifest:
                 for result in _execute(self._plan(), self.options.workers):
                     if result.status in ("ok", "error"):
                         # The line goes first: an output that exists always has one.
-                        manifest.write(result.manifest_record())
+                        manifest.write(self._record(result))
                     if result.temp is not None:
                         commit(result, self.output)
                         result = _without_temp(result)
@@ -307,6 +350,16 @@ class _Run:
             compact(self.manifest, self.output)
         finally:
             lock.release()
+
+
+    def _record(self, result: FileResult) -> dict[str, Any]:
+        """The manifest line of ``result``: its fields, with the recipe's fingerprint after the seed."""
+        record: dict[str, Any] = {}
+        for key, value in result.manifest_record().items():
+            record[key] = value
+            if key == "seed":
+                record["recipe"] = self.fingerprint
+        return record
 
 
 def _without_temp(result: FileResult) -> FileResult:
@@ -371,10 +424,22 @@ def _replace_pool(pool: ProcessPoolExecutor, workers: int, context: Any) -> Proc
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def _options(copies: int, seed: int, workers: int | None, only: Iterable[str] | None, include_originals: bool,
-             overwrite: bool, dry_run: bool, configs: dict[str, dict[str, Any]] | None) -> _Options:
+def _options(copies: int | None, seed: int | None, workers: int | None, only: Iterable[str] | None,
+             include_originals: bool, overwrite: bool, dry_run: bool,
+             recipe: Recipe | str | os.PathLike[str] | None) -> _Options:
+    if recipe is None:
+        recipe = Recipe.default()
+    elif not isinstance(recipe, Recipe):
+        try:
+            recipe = Recipe.from_toml(recipe)
+        except RecipeError as exc:
+            raise SetupError(str(exc)) from None
+    if copies is None:
+        copies = recipe.copies if recipe.copies is not None else 1
     if isinstance(copies, bool) or not isinstance(copies, int) or copies < 1:
         raise SetupError(f"copies must be an integer >= 1; got {copies!r}")
+    if seed is None:
+        seed = recipe.seed if recipe.seed is not None else 0
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
         raise SetupError(f"seed must be an integer in [0, {SEED_MAX}]; got {seed!r}")
     if workers is None:
@@ -385,25 +450,22 @@ def _options(copies: int, seed: int, workers: int | None, only: Iterable[str] | 
     unknown = [m for m in only_t if m not in MODALITIES]
     if unknown or not only_t:
         raise SetupError(f"only must name some of {', '.join(MODALITIES)}; got {', '.join(only_t) or 'nothing'}")
-    configs = dict(configs or {})
-    for modality in configs:
-        if modality not in MODALITIES:
-            raise SetupError(f"configs: unknown modality {modality!r}; expected one of {', '.join(MODALITIES)}")
-    return _Options(copies, seed, workers, only_t, include_originals, overwrite, dry_run, configs)
+    recipe = recipe.replace(seed=seed, copies=copies)
+    return _Options(copies, seed, workers, only_t, include_originals, overwrite, dry_run, recipe)
 
 
 def iter_augment(
     input: str | os.PathLike[str],
     output: str | os.PathLike[str],
     *,
-    copies: int = 1,
-    seed: int = 0,
+    copies: int | None = None,
+    seed: int | None = None,
     workers: int | None = None,
     only: Iterable[str] | None = None,
     include_originals: bool = False,
     overwrite: bool = False,
     dry_run: bool = False,
-    configs: dict[str, dict[str, Any]] | None = None,
+    recipe: Recipe | str | os.PathLike[str] | None = None,
 ) -> Iterator[FileResult]:
     """Augment a folder, yielding a :class:`FileResult` per output as it completes.
 
@@ -414,17 +476,22 @@ def iter_augment(
     Args:
         input: The folder to read; never modified.
         output: The folder to write the mirror into (created if needed).
-        copies: Augmented copies per source file.
-        seed: The run's seed; each output's seed derives from it, the source's
-            relative path and the copy number.
+        copies: Augmented copies per source file (default: the recipe's, else 1);
+            a recipe rule's own ``copies`` still applies to the files it takes.
+        seed: The run's seed (default: the recipe's, else 0); each output's
+            seed derives from it, the source's relative path and the copy number.
         workers: Worker processes (default: CPUs available); 1 runs in-process.
         only: Modalities to augment (default: all three).
         include_originals: Also copy every source byte-for-byte to its mirrored path.
         overwrite: Redo outputs that already exist (else they are skipped).
         dry_run: Plan only; write nothing (results have status "planned").
-        configs: Constructor arguments per modality, e.g. ``{"text": {"unit": "line"}}``.
+        recipe: A :class:`~augment.recipe.Recipe`, or the path of a recipe
+            TOML file (default: the default recipe). The effective recipe
+            (with this run's seed and copies) is saved as OUTPUT/recipe.toml,
+            and an OUTPUT made with a different recipe is refused unless
+            ``overwrite``.
     """
-    run = _Run(input, output, _options(copies, seed, workers, only, include_originals, overwrite, dry_run, configs))
+    run = _Run(input, output, _options(copies, seed, workers, only, include_originals, overwrite, dry_run, recipe))
     return run.results()
 
 
@@ -432,14 +499,14 @@ def augment_dir(
     input: str | os.PathLike[str],
     output: str | os.PathLike[str],
     *,
-    copies: int = 1,
-    seed: int = 0,
+    copies: int | None = None,
+    seed: int | None = None,
     workers: int | None = None,
     only: Iterable[str] | None = None,
     include_originals: bool = False,
     overwrite: bool = False,
     dry_run: bool = False,
-    configs: dict[str, dict[str, Any]] | None = None,
+    recipe: Recipe | str | os.PathLike[str] | None = None,
     progress: bool = False,
     on_result: Callable[[FileResult], None] | None = None,
 ) -> RunSummary:
@@ -449,7 +516,7 @@ def augment_dir(
     on stderr) and ``on_result`` (called with every result).
     """
     started = time.monotonic()
-    run = _Run(input, output, _options(copies, seed, workers, only, include_originals, overwrite, dry_run, configs))
+    run = _Run(input, output, _options(copies, seed, workers, only, include_originals, overwrite, dry_run, recipe))
     summary = RunSummary(str(input), str(output), dry_run=dry_run)
     bar = None
     if progress:

@@ -10,6 +10,7 @@ from conftest import SENTENCES, tree_digest, write_audio, write_image, write_tex
 
 import augment
 from augment.pipeline import LOCK_NAME, SetupError, output_name
+from augment.recipe import Recipe
 
 
 def _mixed_tree(root):
@@ -112,7 +113,7 @@ def test_output_inside_input_is_left_out_of_the_walk(tmp_path):
     assert again.written == 0 and again.skipped == 1  # its own outputs are not inputs
     # The hidden lock file stays: deleting it on release would let two runs lock two inodes.
     assert sorted(p.name for p in (src / "augmented").iterdir()) == [
-        ".augment-dir.lock", "a_aug1.txt", "manifest.jsonl"]
+        ".augment-dir.lock", "a_aug1.txt", "manifest.jsonl", "recipe.toml"]
 
 
 @pytest.mark.parametrize(
@@ -122,12 +123,16 @@ def test_output_inside_input_is_left_out_of_the_walk(tmp_path):
         ({"seed": -1}, "seed"),
         ({"workers": 0}, "workers"),
         ({"only": ["video"]}, "only"),
-        ({"configs": {"text": {"unit": "page"}}}, "unit"),
-        ({"configs": {"video": {}}}, "video"),
+        ({"recipe": Recipe.default().replace(text_unit="page")}, r"\[text\]: unit"),
+        ({"recipe": "{tmp}/video.toml"}, "unknown top-level key or table 'video'"),
+        ({"recipe": "{tmp}/missing.toml"}, "missing.toml: cannot read"),
     ],
 )
 def test_bad_arguments_raise_setup_error_and_write_nothing(tmp_path, kwargs, message):
     src = _mixed_tree(tmp_path / "in")
+    (tmp_path / "video.toml").write_text("[video]\nfps = 3\n")
+    if isinstance(kwargs.get("recipe"), str):
+        kwargs = {"recipe": kwargs["recipe"].format(tmp=tmp_path)}
     with pytest.raises(SetupError, match=message):
         augment.augment_dir(src, tmp_path / "out", **{"workers": 1, **kwargs})
     assert not (tmp_path / "out").exists()

@@ -1,0 +1,509 @@
+"""Recipes: one TOML file that says what happens to every modality.
+
+A recipe names, per modality, the library ops to apply in order (with the
+libraries' own class and parameter names) and a few output options, plus
+optional per-folder ``[[rules]]``::
+
+    seed = 0                  # optional; --seed overrides
+    copies = 1                # optional; -n overrides
+    [image]
+    jpeg_quality = 95
+    [[image.ops]]
+    op = "ImageDataGenerator"
+    rotation_range = 30
+    [text]
+    unit = "file"
+    [[text.ops]]
+    op = "SynonymAug"
+    aug_p = 0.3
+    [audio]
+    [[audio.ops]]
+    op = "AddGaussianNoise"
+    p = 1.0
+    [[rules]]                 # first match wins; paths relative to INPUT
+    match = "train/cat/**"
+    copies = 5
+    [rules.image]             # merged over [image]; its ops, if given, replace [image]'s
+    jpeg_quality = 90
+
+A modality table left out is the default one (DESIGN.md's parameters), and a
+table without ``ops`` keeps the default ops; an op's parameters left out take
+its *library's* defaults (an ``ImageDataGenerator`` op with only
+``rotation_range`` does not also flip). Everything is checked when the recipe
+is loaded, before any file is touched, and every message says which file,
+table or op, and key is wrong.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from augment.ops import did_you_mean
+from augment.registry import EXTRAS, MODALITIES, augmenter_class
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["DEFAULT_RECIPE", "Recipe", "RecipeError", "RecipeWarning", "RECIPE_NAME"]
+
+#: Where a run writes its effective recipe.
+RECIPE_NAME = "recipe.toml"
+
+IMAGE_OP = "ImageDataGenerator"
+
+#: The seed document's parameters (DESIGN.md), as a recipe.
+DEFAULT_RECIPE: dict[str, Any] = {
+    "image": {
+        "jpeg_quality": 95,
+        "webp_quality": 90,
+        "ops": [{"op": IMAGE_OP, "rotation_range": 30, "width_shift_range": 0.2,
+                 "height_shift_range": 0.2, "horizontal_flip": True}],
+    },
+    "text": {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]},
+    "audio": {"ops": [{"op": "AddGaussianNoise", "min_amplitude": 0.01, "max_amplitude": 0.05,
+                       "p": 1.0}]},
+}
+
+# Table-level keys of each modality (output options; everything else is an op's).
+_OPTIONS: dict[str, tuple[str, ...]] = {
+    "image": ("jpeg_quality", "webp_quality"),
+    "text": ("unit",),
+    "audio": (),
+}
+
+# ImageDataGenerator's own defaults for its random transforms: what an op's
+# left-out parameters mean (ImageAugmenter's defaults are the project's).
+_KERAS_IMAGE_DEFAULTS: dict[str, Any] = {
+    "rotation_range": 0, "width_shift_range": 0.0, "height_shift_range": 0.0,
+    "brightness_range": None, "shear_range": 0.0, "zoom_range": 0.0,
+    "channel_shift_range": 0.0, "fill_mode": "nearest", "cval": 0.0,
+    "horizontal_flip": False, "vertical_flip": False, "interpolation_order": 1,
+}
+_IMAGE_NOT_RANDOM = {
+    name: "it is not a random transform (augment-dir applies ImageDataGenerator's random "
+          "transforms; normalisation belongs in your model's input pipeline)"
+    for name in ("featurewise_center", "samplewise_center", "featurewise_std_normalization",
+                 "samplewise_std_normalization", "zca_whitening", "zca_epsilon", "rescale",
+                 "preprocessing_function", "validation_split", "dtype")
+}
+_IMAGE_NOT_RANDOM["data_format"] = "images are read from files, always channels last"
+
+_TOP_KEYS = ("seed", "copies", *MODALITIES, "rules")
+_RULE_KEYS = ("match", "copies", *MODALITIES)
+_SEED_MAX = 2**32 - 1
+
+
+class RecipeError(ValueError):
+    """A recipe that cannot be used; the message names the file, table or op, and key."""
+
+
+class RecipeWarning(UserWarning):
+    """Something in a recipe that is probably a mistake, e.g. a rule that matches nothing."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _rule_label(index: int) -> str:
+    return f"[[rules]] #{index}"
+
+
+class Recipe:
+    """A validated recipe. Build it with :meth:`default`, :meth:`from_toml` or :meth:`from_dict`.
+
+    Attributes:
+        source: Where it came from (a path, or a description), used in messages.
+    """
+
+    def __init__(self, data: Mapping[str, Any], source: str = "recipe", *, check: bool = True) -> None:
+        self.source = source
+        self._data = _normalise(data, source)
+        self._matchers: list[Any] | None = None
+        if check:
+            self.check()
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def default(cls) -> Recipe:
+        """The default recipe (DESIGN.md's parameters)."""
+        # Not built here: checking would import every backend (tests check it does pass).
+        return cls(DEFAULT_RECIPE, source="the default recipe", check=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "recipe", *, check: bool = True) -> Recipe:
+        """A recipe from the same shape TOML gives (tables as dicts, arrays of tables as lists)."""
+        return cls(data, source, check=check)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str], *, check: bool = True) -> Recipe:
+        """Read and check a recipe file.
+
+        With ``check=False`` only its shape is checked, and no augmenter is
+        built (enough to compare it with another recipe).
+
+        Raises:
+            RecipeError: The file cannot be read, is not valid TOML (the message
+                gives the line), or describes an unusable recipe.
+        """
+        source = os.fspath(path)
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise RecipeError(f"{source}: cannot read the recipe: {exc.strerror or exc}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RecipeError(f"{source}: not UTF-8 text (byte offset {exc.start}); TOML files are UTF-8") from None
+        return cls.loads(text, source=source, check=check)
+
+    @classmethod
+    def loads(cls, text: str, source: str = "recipe", *, check: bool = True) -> Recipe:
+        """A recipe from TOML text."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise RecipeError(f"{source}: invalid TOML: {exc}") from None
+        return cls(data, source, check=check)
+
+    def replace(self, *, seed: int | None = None, copies: int | None = None,
+                text_unit: str | None = None) -> Recipe:
+        """A copy with the top-level seed or copies, or the base text unit, replaced."""
+        data = self.to_dict()
+        if seed is not None:
+            data["seed"] = seed
+        if copies is not None:
+            data["copies"] = copies
+        if text_unit is not None:
+            data["text"]["unit"] = text_unit
+        # Not rebuilt: the pipeline checks the modalities present in INPUT anyway.
+        return Recipe(data, self.source, check=False)
+
+    # ------------------------------------------------------------------ reading
+
+    def to_dict(self) -> dict[str, Any]:
+        """The recipe as plain data (a deep copy), in the shape of its TOML."""
+        return _copy.deepcopy(self._data)
+
+    def to_toml(self) -> str:
+        """The recipe as TOML text that :meth:`loads` reads back into an equal recipe.
+
+        Every op is written as its own ``[[<modality>.ops]]`` table, in order.
+        """
+        import tomli_w
+
+        def value_text(value: Any) -> str:
+            if isinstance(value, list):  # on one line (tomli_w puts each item on its own)
+                return "[" + ", ".join(value_text(item) for item in value) + "]"
+            return tomli_w.dumps({"v": value})[len("v = "):].rstrip("\n")
+
+        def pairs(table: Mapping[str, Any]) -> list[str]:
+            return [tomli_w.dumps({key: 0})[: -len(" = 0\n")] + " = " + value_text(value)
+                    for key, value in table.items()]
+
+        def modality_table(prefix: str, table: Mapping[str, Any]) -> list[str]:
+            lines = [f"[{prefix}]", *pairs({k: v for k, v in table.items() if k != "ops"})]
+            for op in table.get("ops", []):
+                lines += ["", f"[[{prefix}.ops]]", *pairs(op)]
+            return lines
+
+        lines = [
+            "# augment-dir recipe: each modality's ops apply in order, with their library's own",
+            "# class and parameter names; see the README's \"Recipes\" section.",
+        ]
+        top = pairs({k: self._data[k] for k in ("seed", "copies") if k in self._data})
+        if top:
+            lines += ["", *top]
+        for modality in MODALITIES:
+            lines += ["", *modality_table(modality, self._data[modality])]
+        for rule in self._data["rules"]:
+            lines += ["", "[[rules]]", *pairs({k: rule[k] for k in ("match", "copies") if k in rule})]
+            for modality in MODALITIES:
+                if modality in rule:
+                    lines += ["", *modality_table(f"rules.{modality}", rule[modality])]
+        return "\n".join(lines) + "\n"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Recipe) and other._data == self._data
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __repr__(self) -> str:
+        return f"Recipe({self._data!r})"
+
+    @property
+    def seed(self) -> int | None:
+        return self._data.get("seed")
+
+    @property
+    def copies(self) -> int | None:
+        return self._data.get("copies")
+
+    @property
+    def rules(self) -> list[dict[str, Any]]:
+        return _copy.deepcopy(self._data["rules"])
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of everything that decides an output's bytes (seed, tables, rules' matches).
+
+        Copy counts are left out: asking for more copies later adds outputs
+        without changing the ones already made.
+        """
+        data = self.to_dict()
+        data.pop("copies", None)
+        for rule in data["rules"]:
+            rule.pop("copies", None)
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
+
+    def rule_for(self, rel_path: str) -> int | None:
+        """The 1-based index of the first rule whose ``match`` takes ``rel_path`` (POSIX), or None."""
+        if self._matchers is None:
+            from wcmatch import glob
+
+            flags = glob.GLOBSTAR | glob.DOTGLOB
+            self._matchers = [
+                (lambda rel, p=rule["match"]: glob.globmatch(rel, p, flags=flags)
+                 or glob.globmatch(rel, p.rstrip("/") + "/**", flags=flags))
+                for rule in self._data["rules"]
+            ]
+        for index, matches in enumerate(self._matchers, start=1):
+            if matches(rel_path):
+                return index
+        return None
+
+    def copies_for(self, rule: int | None) -> int | None:
+        """The copy count a rule sets (None: the run's)."""
+        if rule is None:
+            return None
+        return self._data["rules"][rule - 1].get("copies")
+
+    def table_for(self, modality: str, rule: int | None = None) -> dict[str, Any]:
+        """The modality table that applies under ``rule`` (None: the base table)."""
+        table = _copy.deepcopy(self._data[modality])
+        if rule is not None:
+            override = self._data["rules"][rule - 1].get(modality)
+            if override:
+                table.update(_copy.deepcopy(override))
+        return table
+
+    def config_for(self, modality: str, rule: int | None = None) -> dict[str, Any]:
+        """Constructor arguments of the modality's augmenter under ``rule``."""
+        return _augmenter_config(modality, self.table_for(modality, rule))
+
+    # ------------------------------------------------------------------ checking
+
+    def check(self, modalities: Iterable[str] | None = None) -> None:
+        """Build every augmenter the recipe describes, to find what the libraries reject.
+
+        Modalities whose backend is not installed are skipped unless named in
+        ``modalities`` (the pipeline names those present in INPUT, and reports
+        a missing backend itself).
+        """
+        wanted = tuple(MODALITIES if modalities is None else modalities)
+        for modality in wanted:
+            if modalities is None and not _installed(modality):
+                continue
+            _check_table(modality, self._data[modality], self.source, f"[{modality}]")
+            for index, rule in enumerate(self._data["rules"], start=1):
+                if modality in rule:
+                    _check_table(modality, self.table_for(modality, index), self.source,
+                                 f"{_rule_label(index)} [rules.{modality}]")
+
+
+def _installed(modality: str) -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in EXTRAS[modality])
+
+
+# ---------------------------------------------------------------------- normalising
+
+
+def _fail(source: str, where: str, message: str) -> RecipeError:
+    return RecipeError(f"{source}: {where}: {message}" if where else f"{source}: {message}")
+
+
+def _check_keys(data: Mapping[str, Any], allowed: Iterable[str], source: str, where: str,
+                what: str) -> None:
+    allowed = tuple(allowed)
+    for key in data:
+        if key in allowed:
+            continue
+        raise _fail(source, where, f"unknown {what} {key!r}{did_you_mean(str(key), allowed)}; "
+                                   f"allowed: {', '.join(allowed) or 'none'}")
+
+
+def _normalise(data: Any, source: str) -> dict[str, Any]:
+    """Check the recipe's shape and fill left-out modality tables with the defaults."""
+    if not isinstance(data, Mapping):
+        raise _fail(source, "", f"a recipe is a table of tables; got {type(data).__name__}")
+    _check_keys(data, _TOP_KEYS, source, "", "top-level key or table")
+    out: dict[str, Any] = {}
+    if "seed" in data:
+        seed = data["seed"]
+        if not _is_int(seed) or not 0 <= seed <= _SEED_MAX:
+            raise _fail(source, "seed", f"must be an integer in [0, {_SEED_MAX}]; got {seed!r}")
+        out["seed"] = seed
+    if "copies" in data:
+        copies = data["copies"]
+        if not _is_int(copies) or copies < 1:
+            raise _fail(source, "copies", f"must be an integer >= 1; got {copies!r}")
+        out["copies"] = copies
+    for modality in MODALITIES:
+        table = data.get(modality, {})
+        where = f"[{modality}]"
+        _check_table_shape(modality, table, source, where)
+        filled = {**_copy.deepcopy(DEFAULT_RECIPE[modality]), **_copy.deepcopy(dict(table))}
+        out[modality] = {key: filled[key] for key in (*_OPTIONS[modality], "ops") if key in filled}
+    rules = data.get("rules", [])
+    if not isinstance(rules, list):
+        raise _fail(source, "rules", "must be an array of tables: write each rule as [[rules]]")
+    out["rules"] = [_normalise_rule(rule, index, source) for index, rule in enumerate(rules, start=1)]
+    return out
+
+
+def _check_table_shape(modality: str, table: Any, source: str, where: str) -> None:
+    if not isinstance(table, Mapping):
+        raise _fail(source, where, f"must be a table; got {table!r}")
+    allowed = (*_OPTIONS[modality], "ops")
+    for key in table:
+        if key not in allowed:
+            raise _fail(source, where, f"unknown key {key!r}{did_you_mean(str(key), allowed)}; "
+                                       f"allowed: {', '.join(allowed)} (an op and its parameters go "
+                                       f"in a [[{modality}.ops]] table, with op = \"...\")")
+    _check_no_none(table, source, where)
+    if "ops" in table:
+        ops = table["ops"]
+        if not isinstance(ops, list) or not all(isinstance(op, Mapping) for op in ops):
+            raise _fail(source, where, f"ops must be an array of tables: write each op as "
+                                       f"[[{modality}.ops]] with op = \"...\"")
+        if not ops:
+            raise _fail(source, where, "ops is empty; give at least one op, or leave "
+                                       f"{modality} files out with --only")
+        for index, op in enumerate(ops, start=1):
+            if not isinstance(op.get("op"), str):
+                raise _fail(source, f"[[{modality}.ops]] #{index}",
+                            f"every op needs op = \"<class name>\"; got {op.get('op')!r}")
+        if modality == "image" and len(ops) != 1:
+            raise _fail(source, where, f"takes exactly one op, {IMAGE_OP} (it already combines "
+                                       f"every image transform); got {len(ops)}")
+
+
+def _check_no_none(value: Any, source: str, where: str, key: str = "") -> None:
+    """TOML has no null: a recipe made in Python must leave such keys out."""
+    if value is None:
+        raise _fail(source, where, f"{key} is None, which TOML cannot hold; leave it out "
+                                   "to get its default")
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _check_no_none(v, source, where, str(k))
+    elif isinstance(value, list):
+        for item in value:
+            _check_no_none(item, source, where, key)
+
+
+def _normalise_rule(rule: Any, index: int, source: str) -> dict[str, Any]:
+    where = _rule_label(index)
+    if not isinstance(rule, Mapping):
+        raise _fail(source, where, f"must be a table; got {rule!r}")
+    _check_keys(rule, _RULE_KEYS, source, where, "key")
+    match = rule.get("match")
+    if not isinstance(match, str) or not match.strip():
+        raise _fail(source, where, f"match must be a glob pattern relative to INPUT, e.g. "
+                                   f"\"train/cat/**\"; got {match!r}")
+    if match.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", match):
+        raise _fail(source, where, f"match is relative to INPUT, so it cannot start with a root; "
+                                   f"got {match!r}")
+    out: dict[str, Any] = {"match": match}
+    if "copies" in rule:
+        copies = rule["copies"]
+        if not _is_int(copies) or copies < 0:
+            raise _fail(source, where, f"copies must be an integer >= 0 (0: no augmented copies "
+                                       f"of the files it matches); got {copies!r}")
+        out["copies"] = copies
+    for modality in MODALITIES:
+        if modality in rule:
+            _check_table_shape(modality, rule[modality], source, f"{where} [rules.{modality}]")
+            out[modality] = _copy.deepcopy(dict(rule[modality]))
+    return out
+
+
+# ---------------------------------------------------------------------- augmenters
+
+
+def _augmenter_config(modality: str, table: Mapping[str, Any]) -> dict[str, Any]:
+    options = {k: v for k, v in table.items() if k != "ops"}
+    ops = [dict(op) for op in table["ops"]]
+    if modality == "image":
+        params = {k: v for k, v in ops[0].items() if k != "op"}
+        return {**_KERAS_IMAGE_DEFAULTS, **params, **options}
+    return {**options, "ops": ops}
+
+
+_OP_MESSAGE = re.compile(r"^ops\[(\d+)\]( \([^)]*\))?: ")
+
+
+def _check_table(modality: str, table: Mapping[str, Any], source: str, where: str) -> None:
+    """Build the augmenter for ``table``; turn what it rejects into a located RecipeError."""
+    cls = augmenter_class(modality)
+    if modality == "image":
+        _check_image_op(table["ops"][0], source, where)
+        options = {k: v for k, v in table.items() if k != "ops"}
+        try:
+            cls(**_KERAS_IMAGE_DEFAULTS, **options)
+        except (ValueError, TypeError) as exc:
+            raise _fail(source, where, str(exc)) from None
+        try:
+            cls(**_augmenter_config(modality, table))
+        except (ValueError, TypeError) as exc:
+            raise _fail(source, f"{_ops_where(where, modality)} #1 ({IMAGE_OP})", str(exc)) from None
+        return
+    try:
+        cls(**_augmenter_config(modality, table))
+    except ImportError:
+        raise
+    except (ValueError, TypeError) as exc:
+        message = str(exc)
+        found = _OP_MESSAGE.match(message)
+        if found:
+            op_where = f"{_ops_where(where, modality)} #{found.group(1)}{found.group(2) or ''}"
+            raise _fail(source, op_where, message[found.end():]) from None
+        raise _fail(source, where, message) from None
+
+
+def _ops_where(where: str, modality: str) -> str:
+    """``[text]`` -> ``[[text.ops]]``; inside a rule, ``[[rules.text.ops]]``."""
+    if where.startswith("[[rules]]"):
+        return f"{where.split(' [rules.')[0]} [[rules.{modality}.ops]]"
+    return f"[[{modality}.ops]]"
+
+
+def _check_image_op(op: Mapping[str, Any], source: str, where: str) -> None:
+    op_where = f"{_ops_where(where, 'image')} #1"
+    name = op["op"]
+    if name != IMAGE_OP:
+        raise _fail(source, op_where, f"unknown image op {name!r}{did_you_mean(name, [IMAGE_OP])}; "
+                                      f"the image op is {IMAGE_OP}")
+    op_where += f" ({IMAGE_OP})"
+    for key in op:
+        if key == "op" or key in _KERAS_IMAGE_DEFAULTS:
+            continue
+        if key in _IMAGE_NOT_RANDOM:
+            raise _fail(source, op_where, f"{key} cannot be used: {_IMAGE_NOT_RANDOM[key]}")
+        if key in _OPTIONS["image"]:
+            raise _fail(source, op_where, f"{key} is an output option: put it in [image], not in the op")
+        raise _fail(source, op_where, f"unknown parameter {key!r}{did_you_mean(key, _KERAS_IMAGE_DEFAULTS)}; "
+                                      f"{IMAGE_OP} takes: {', '.join(_KERAS_IMAGE_DEFAULTS)}")

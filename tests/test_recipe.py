@@ -1,0 +1,430 @@
+"""Recipes: TOML in and out, validation messages, every supported op on a real file, rules, provenance."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from conftest import SENTENCES, tree_digest, write_audio, write_image, write_text
+
+import augment
+from augment import AudioAugmenter, ImageAugmenter, TextAugmenter
+from augment.pipeline import SetupError
+from augment.recipe import DEFAULT_RECIPE, RECIPE_NAME, Recipe, RecipeError, RecipeWarning
+
+SCRIPT = str(Path(sys.executable).with_name("augment-dir"))
+
+# The recipe in the issue that asked for recipes, verbatim.
+ISSUE_RECIPE = '''\
+[image]
+jpeg_quality = 95
+[[image.ops]]
+op = "ImageDataGenerator"      # every random-transform argument of ImageDataGenerator
+rotation_range = 30
+width_shift_range = 0.2
+height_shift_range = 0.2
+horizontal_flip = true
+
+[text]
+unit = "file"                  # or "line"
+[[text.ops]]
+op = "SynonymAug"              # any nlpaug word or character augmenter that works offline
+aug_p = 0.3
+[[text.ops]]
+op = "RandomCharAug"
+action = "swap"
+
+[audio]
+[[audio.ops]]
+op = "AddGaussianNoise"        # any audiomentations waveform transform, by class name
+min_amplitude = 0.01
+max_amplitude = 0.05
+p = 1.0
+[[audio.ops]]
+op = "Gain"
+min_gain_db = -6.0
+max_gain_db = 6.0
+
+[[rules]]                      # optional, first match wins; paths relative to INPUT
+match = "train/cat/**"
+copies = 5                     # e.g. more copies for a minority class
+'''
+
+TEXT = (SENTENCES[0] + "\r\n" + SENTENCES[1] + "\r\n\r\n"
+        "Good people seldom leave early, and happy children rarely stay quiet.\r\n")
+
+
+def manifest(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def run_one(tmp_path: Path, name: str, write, table: dict, **kwargs):
+    """Augment one file with a recipe holding ``table``; return (source, output, manifest line)."""
+    src = tmp_path / "in"
+    source = write(src / name)
+    out = tmp_path / "out"
+    summary = augment.augment_dir(src, out, workers=1, recipe=Recipe.from_dict(table), **kwargs)
+    assert summary.failed == 0, summary.failures
+    [line] = manifest(out)
+    return source, out / line["output"], line
+
+
+# ----------------------------------------------------------------------------- TOML in and out
+
+
+def test_default_recipe_is_the_design_defaults_and_builds():
+    recipe = Recipe.default()
+    recipe.check()  # Recipe.default() skips building the augmenters; they must build
+    assert ImageAugmenter(**recipe.config_for("image")) == ImageAugmenter()
+    assert TextAugmenter(**recipe.config_for("text")) == TextAugmenter()
+    assert AudioAugmenter(**recipe.config_for("audio")) == AudioAugmenter()
+    assert recipe.to_dict() == {**DEFAULT_RECIPE, "rules": []}
+
+
+def test_default_recipe_prints_and_reloads():
+    text = Recipe.default().to_toml()
+    assert '[[image.ops]]\nop = "ImageDataGenerator"' in text and "[[text.ops]]" in text
+    assert Recipe.loads(text) == Recipe.default()
+
+
+def test_issue_recipe_round_trips(tmp_path):
+    path = tmp_path / "recipe.toml"
+    path.write_text(ISSUE_RECIPE)
+    recipe = Recipe.from_toml(path)
+    again = Recipe.loads(recipe.to_toml())
+    assert again == recipe and again.to_dict() == recipe.to_dict()
+    assert again.fingerprint == recipe.fingerprint
+    assert [op["op"] for op in recipe.table_for("text")["ops"]] == ["SynonymAug", "RandomCharAug"]
+    assert recipe.rule_for("train/cat/sub/x.jpg") == 1 and recipe.copies_for(1) == 5
+    assert recipe.rule_for("train/dog/x.jpg") is None
+
+
+def test_round_trip_keeps_types_lists_and_rules():
+    recipe = Recipe.from_dict({
+        "seed": 7, "copies": 2,
+        "image": {"webp_quality": 80, "ops": [{"op": "ImageDataGenerator", "zoom_range": [0.9, 1.2],
+                                               "fill_mode": "constant", "cval": 10}]},
+        "text": {"unit": "line", "ops": [{"op": "SynonymAug", "stopwords": ["dog", "say \"hi\""]}]},
+        "rules": [{"match": "a/**", "copies": 0}, {"match": "b", "text": {"unit": "file"}}],
+    })
+    again = Recipe.loads(recipe.to_toml())
+    assert again == recipe
+    assert again.to_dict()["image"]["ops"][0]["zoom_range"] == [0.9, 1.2]
+    assert isinstance(again.to_dict()["image"]["ops"][0]["cval"], int)
+
+
+def test_fingerprint_ignores_copies_but_not_seed_or_ops():
+    base = Recipe.default()
+    assert base.replace(copies=5).fingerprint == base.fingerprint
+    assert base.replace(seed=1).fingerprint != base.fingerprint
+    assert base.replace(text_unit="line").fingerprint != base.fingerprint
+
+
+def test_rule_matching_is_glob_with_globstar_and_folder_prefixes():
+    recipe = Recipe.from_dict({"rules": [{"match": "train/cat"}, {"match": "**/*.wav"},
+                                         {"match": "*.txt"}]})
+    assert recipe.rule_for("train/cat/a.jpg") == 1
+    assert recipe.rule_for("train/cat/deep/er/a.jpg") == 1
+    assert recipe.rule_for("train/catalog/a.jpg") is None
+    assert recipe.rule_for("x/y/z.wav") == 2 and recipe.rule_for("z.wav") == 2
+    assert recipe.rule_for("notes.txt") == 3 and recipe.rule_for("sub/notes.txt") is None
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    "toml, expected",
+    [
+        ("[video]\nfps = 3\n", ["recipe.toml", "'video'", "allowed: seed, copies, image, text, audio, rules"]),
+        ("[text]\naug_p = 0.3\n", ["[text]", "'aug_p'", "[[text.ops]]"]),
+        ('[[text.ops]]\nop = "SynonymAugg"\n', ["[[text.ops]] #1", "SynonymAugg", "did you mean 'SynonymAug'"]),
+        ('[[text.ops]]\nop = "ContextualWordEmbsAug"\n', ["[[text.ops]] #1", "ContextualWordEmbsAug", "model"]),
+        ('[[text.ops]]\nop = "SynonymAug"\naug_pp = 0.3\n', ["[[text.ops]] #1 (SynonymAug)", "aug_pp",
+                                                             "did you mean 'aug_p'"]),
+        ('[[text.ops]]\nop = "SynonymAug"\naug_p = 1.5\n', ["[[text.ops]] #1 (SynonymAug)", "aug_p", "1.5"]),
+        ('[[text.ops]]\nop = "RandomCharAug"\naction = "swop"\n', ["[[text.ops]] #1 (RandomCharAug)", "action",
+                                                                    "swop"]),
+        ('[[text.ops]]\nop = "SynonymAug"\n[[text.ops]]\nop = "RandomWordAug"\naug_min = 5\naug_max = 2\n',
+         ["[[text.ops]] #2 (RandomWordAug)", "aug_min", "aug_max"]),
+        ('[text]\nunit = "page"\n', ["[text]", "unit", "page"]),
+        ('[[audio.ops]]\nop = "Gain"\nmin_gain = -6.0\n', ["[[audio.ops]] #1 (Gain)", "min_gain",
+                                                         "did you mean 'min_gain_db'"]),
+        ('[[audio.ops]]\nop = "Gain"\nmin_gain_db = "loud"\n', ["[[audio.ops]] #1 (Gain)", "min_gain_db", "loud"]),
+        ('[[audio.ops]]\nop = "Gain"\np = 2\n', ["[[audio.ops]] #1 (Gain)", "p", "[0, 1]"]),
+        ('[[audio.ops]]\nop = "AddGaussianNoise"\nmin_amplitude = 0.5\nmax_amplitude = 0.1\n',
+         ["[[audio.ops]] #1 (AddGaussianNoise)", "min_amplitude", "max_amplitude"]),
+        ('[[audio.ops]]\nop = "AddGausianNoise"\n', ["[[audio.ops]] #1", "did you mean 'AddGaussianNoise'"]),
+        ('[[image.ops]]\nop = "ImageDataGenerator"\nrotation_range = -5\n',
+         ["[[image.ops]] #1 (ImageDataGenerator)", "rotation_range", "-5"]),
+        ('[[image.ops]]\nop = "ImageDataGenerator"\nrotaton_range = 5\n',
+         ["[[image.ops]] #1 (ImageDataGenerator)", "rotaton_range", "did you mean 'rotation_range'"]),
+        ('[[image.ops]]\nop = "ImageDataGenerator"\nhorizontal_flip = "yes"\n',
+         ["[[image.ops]] #1 (ImageDataGenerator)", "horizontal_flip", "'yes'"]),
+        ('[[image.ops]]\nop = "ImageDataGenerator"\nrescale = 0.5\n', ["rescale", "not a random transform"]),
+        ("[image]\njpeg_quality = 101\n", ["[image]", "jpeg_quality", "101"]),
+        ('[image]\n[[image.ops]]\nop = "ImageDataGenerator"\n[[image.ops]]\nop = "ImageDataGenerator"\n',
+         ["[image]", "exactly one op"]),
+        ("seed = -1\n", ["seed", "-1"]),
+        ("copies = 0\n", ["copies", "0"]),
+        ('[[rules]]\ncopies = 2\n', ["[[rules]] #1", "match"]),
+        ('[[rules]]\nmatch = "a/**"\ncopys = 2\n', ["[[rules]] #1", "copys", "did you mean 'copies'"]),
+        ('[[rules]]\nmatch = "a/**"\ncopies = -1\n', ["[[rules]] #1", "copies", "-1"]),
+        ('[[rules]]\nmatch = "a/**"\n[[rules.audio.ops]]\nop = "Gain"\nmax_gain_db = "x"\n',
+         ["[[rules]] #1", "[[rules.audio.ops]] #1 (Gain)", "max_gain_db"]),
+        ('[text]\nunit = "file"\n[[text.ops]\nop = "SynonymAug"\n', ["recipe.toml", "invalid TOML", "line 3"]),
+    ],
+)
+def test_bad_recipes_name_the_place_and_the_key(tmp_path, toml, expected):
+    path = tmp_path / "recipe.toml"
+    path.write_text(toml)
+    with pytest.raises(RecipeError) as info:
+        Recipe.from_toml(path)
+    message = str(info.value)
+    assert message.startswith(str(path)), message
+    for part in expected:
+        assert part in message, (part, message)
+    assert "AssertionError" not in message and "Traceback" not in message
+
+
+def test_a_recipe_that_is_not_utf8_or_missing_is_a_clear_error(tmp_path):
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes('[text]\nunit = "fil\xe9"\n'.encode("latin-1"))
+    with pytest.raises(RecipeError, match="not UTF-8"):
+        Recipe.from_toml(bad)
+    with pytest.raises(RecipeError, match="cannot read"):
+        Recipe.from_toml(tmp_path / "missing.toml")
+
+
+def test_none_cannot_go_into_a_recipe():
+    with pytest.raises(RecipeError, match="aug_max is None"):
+        Recipe.from_dict({"text": {"ops": [{"op": "SynonymAug", "aug_max": None}]}})
+
+
+def test_a_rule_that_takes_no_file_is_a_warning(tmp_path):
+    src = tmp_path / "in"
+    write_text(src / "train" / "cat" / "a.txt", SENTENCES[0] + "\n")
+    recipe = Recipe.from_dict({"rules": [{"match": "train/**", "copies": 2},
+                                         {"match": "train/cat/**", "copies": 3},
+                                         {"match": "valid/**", "copies": 0}]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = augment.augment_dir(src, tmp_path / "out", workers=1, recipe=recipe)
+    messages = [str(w.message) for w in caught if issubclass(w.category, RecipeWarning)]
+    assert len(messages) == 2, messages
+    assert "[[rules]] #2" in messages[0] and "train/cat/**" in messages[0]
+    assert "[[rules]] #3" in messages[1] and "valid/**" in messages[1]
+    assert summary.written == 2
+
+
+def test_cli_bad_config_exits_2_and_writes_nothing(tmp_path):
+    src = tmp_path / "in"
+    write_text(src / "a.txt", SENTENCES[0] + "\n")
+    config = tmp_path / "recipe.toml"
+    config.write_text('[[audio.ops]]\nop = "Gain"\nmin_gain = 1.0\n')
+    proc = subprocess.run([SCRIPT, str(src), str(tmp_path / "out"), "--config", str(config)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert str(config) in proc.stderr and "min_gain" in proc.stderr and "min_gain_db" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_print_recipe_reloads_with_overrides(tmp_path):
+    proc = subprocess.run([SCRIPT, "--print-recipe", "-n", "3", "--seed", "9", "--text-unit", "line"],
+                          capture_output=True, text=True, check=True)
+    recipe = Recipe.loads(proc.stdout)
+    assert recipe == Recipe.default().replace(copies=3, seed=9, text_unit="line")
+    config = tmp_path / "r.toml"
+    config.write_text(ISSUE_RECIPE)
+    proc = subprocess.run([SCRIPT, "--print-recipe", "--config", str(config)],
+                          capture_output=True, text=True, check=True)
+    assert Recipe.loads(proc.stdout) == Recipe.from_toml(config)
+
+
+# ----------------------------------------------------------------------------- every op on a real file
+
+TEXT_OPS = [
+    {"op": "SynonymAug", "aug_p": 0.5},
+    {"op": "AntonymAug", "aug_p": 1.0},
+    {"op": "RandomWordAug", "action": "swap"},
+    {"op": "RandomWordAug", "action": "delete"},
+    {"op": "RandomWordAug", "action": "crop"},
+    {"op": "RandomWordAug", "action": "substitute", "target_words": ["SOMETHING"]},
+    {"op": "SpellingAug", "aug_p": 0.5},
+    {"op": "SplitAug", "aug_p": 0.5},
+    {"op": "ReservedAug", "reserved_tokens": [["quick", "speedy", "rapid"]]},
+    {"op": "KeyboardAug"},
+    {"op": "OcrAug", "aug_word_p": 0.8},
+    {"op": "RandomCharAug", "action": "insert"},
+    {"op": "RandomCharAug", "action": "substitute"},
+    {"op": "RandomCharAug", "action": "swap"},
+    {"op": "RandomCharAug", "action": "delete"},
+]
+
+
+@pytest.mark.parametrize("op", TEXT_OPS, ids=lambda op: f"{op['op']}-{op.get('action', '')}")
+def test_every_text_op_runs_through_a_recipe(tmp_path, op):
+    source, output, line = run_one(tmp_path, "doc.txt", lambda p: write_text(p, TEXT),
+                                   {"text": {"ops": [op]}})
+    before, after = source.read_bytes(), output.read_bytes()
+    assert after != before
+    text = after.decode("utf-8")
+    assert text.endswith("\r\n") and "\r\n\r\n" in text and "\n" not in text.replace("\r\n", "")
+    assert [entry["op"] for entry in line["params"]["ops"]] == [op["op"]]
+
+
+AUDIO_OPS = [
+    {"op": "AddGaussianNoise", "p": 1.0},
+    {"op": "Gain", "min_gain_db": -6.0, "max_gain_db": -3.0, "p": 1.0},
+    {"op": "PolarityInversion", "p": 1.0},
+    {"op": "Shift", "p": 1.0},
+    {"op": "TimeMask", "p": 1.0},
+    {"op": "LowPassFilter", "p": 1.0},
+    {"op": "HighPassFilter", "p": 1.0},
+    {"op": "PitchShift", "p": 1.0},
+    {"op": "TimeStretch", "p": 1.0},
+    {"op": "ClippingDistortion", "p": 1.0},
+]
+
+
+@pytest.mark.parametrize("op", AUDIO_OPS, ids=lambda op: op["op"])
+def test_audio_ops_run_through_a_recipe(tmp_path, op):
+    import soundfile as sf
+
+    source, output, line = run_one(tmp_path, "clip.wav", lambda p: write_audio(p, seconds=0.5, channels=2),
+                                   {"audio": {"ops": [op]}})
+    before, after = sf.info(str(source)), sf.info(str(output))
+    assert (after.samplerate, after.channels, after.subtype) == (before.samplerate, before.channels,
+                                                                 before.subtype)
+    assert sf.read(str(output))[0].tolist() != sf.read(str(source))[0].tolist()
+    [entry] = line["params"]["ops"]
+    assert entry["op"] == op["op"] and entry["should_apply"] is True
+
+
+def test_the_image_op_runs_through_a_recipe(tmp_path):
+    from PIL import Image
+
+    op = {"op": "ImageDataGenerator", "rotation_range": 40, "zoom_range": [0.8, 1.2], "vertical_flip": True,
+          "brightness_range": [0.5, 1.5], "channel_shift_range": 20.0, "shear_range": 10.0}
+    source, output, line = run_one(tmp_path, "img.png", lambda p: write_image(p, mode="RGBA"),
+                                   {"image": {"ops": [op]}}, seed=3)
+    with Image.open(source) as a, Image.open(output) as b:
+        assert (b.mode, b.size, b.format) == (a.mode, a.size, a.format)
+        assert a.tobytes() != b.tobytes()
+    [entry] = line["params"]["ops"]
+    assert entry["op"] == "ImageDataGenerator" and abs(entry["theta"]) <= 40 and entry["brightness"]
+
+
+def test_ops_apply_in_order_and_each_is_recorded(tmp_path):
+    table = {"audio": {"ops": [{"op": "Gain", "min_gain_db": -20.0, "max_gain_db": -20.0, "p": 1.0},
+                               {"op": "PolarityInversion", "p": 0.0}]}}
+    _, _, line = run_one(tmp_path, "clip.wav", lambda p: write_audio(p), table)
+    gain, inversion = line["params"]["ops"]
+    assert gain["op"] == "Gain" and gain["should_apply"] is True
+    assert inversion == {"op": "PolarityInversion", "should_apply": False}
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+def test_rules_set_copies_and_parameters_per_folder(tmp_path):
+    src = tmp_path / "in"
+    for name in ("a.jpg", "b.jpg"):
+        write_image(src / "train" / "cat" / name, seed=len(name))
+        write_image(src / "train" / "dog" / name, seed=5 + len(name))
+    write_image(src / "valid" / "dog" / "c.jpg", seed=9)
+    write_text(src / "train" / "notes" / "n.txt", SENTENCES[2] + "\n")
+    recipe = Recipe.loads('''
+copies = 2
+[[image.ops]]
+op = "ImageDataGenerator"
+rotation_range = 90
+[[rules]]
+match = "train/cat/**"
+copies = 5
+[[rules.image.ops]]
+op = "ImageDataGenerator"
+rotation_range = 3
+[[rules]]
+match = "valid"
+copies = 0
+[[rules]]
+match = "train/notes"
+[rules.text]
+unit = "line"
+''')
+    summary = augment.augment_dir(src, tmp_path / "out", workers=1, recipe=recipe)
+    assert summary.failed == 0 and summary.total("excluded") == 1
+    lines = manifest(tmp_path / "out")
+    by_folder: dict[str, list[dict]] = {}
+    for line in lines:
+        by_folder.setdefault(line["source"].rsplit("/", 1)[0], []).append(line)
+    assert len(by_folder["train/cat"]) == 2 * 5 and len(by_folder["train/dog"]) == 2 * 2
+    assert "valid/dog" not in by_folder and len(by_folder["train/notes"]) == 2
+    assert all(abs(line["params"]["ops"][0]["theta"]) <= 3 for line in by_folder["train/cat"])
+    assert max(abs(line["params"]["ops"][0]["theta"]) for line in by_folder["train/dog"]) > 3
+    assert {line["params"]["unit"] for line in by_folder["train/notes"]} == {"line"}
+    assert (tmp_path / "out" / "train" / "cat" / "a_aug5.jpg").exists()
+    assert not (tmp_path / "out" / "valid").exists()
+
+
+# ----------------------------------------------------------------------------- provenance
+
+
+def _small_tree(root: Path) -> Path:
+    write_image(root / "img" / "a.png", seed=1)
+    write_text(root / "txt" / "t.txt", SENTENCES[0] + "\n")
+    write_audio(root / "wav" / "w.wav")
+    return root
+
+
+def test_output_recipe_and_manifest_fingerprint_rebuild_the_same_bytes(tmp_path):
+    src = _small_tree(tmp_path / "in")
+    config = tmp_path / "mine.toml"
+    config.write_text(ISSUE_RECIPE)
+    first = tmp_path / "first"
+    proc = subprocess.run([SCRIPT, str(src), str(first), "--config", str(config), "--seed", "4", "-n", "2",
+                           "-j", "1", "-q"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    saved = Recipe.from_toml(first / RECIPE_NAME)
+    assert saved == Recipe.from_toml(config).replace(seed=4, copies=2)
+    assert {line["recipe"] for line in manifest(first)} == {saved.fingerprint}
+    assert len(manifest(first)) == 3 * 2
+    # Rebuild from the saved recipe alone: same seed and copies come from it.
+    second = tmp_path / "second"
+    summary = augment.augment_dir(src, second, workers=2, recipe=first / RECIPE_NAME)
+    assert summary.written == 6
+    assert tree_digest(second) == tree_digest(first)
+
+
+def test_a_different_recipe_into_the_same_output_is_refused_unless_overwrite(tmp_path):
+    src = _small_tree(tmp_path / "in")
+    out = tmp_path / "out"
+    augment.augment_dir(src, out, workers=1)
+    before = tree_digest(out)
+    other = Recipe.default().replace(text_unit="line")
+    with pytest.raises(SetupError, match="different recipe") as info:
+        augment.augment_dir(src, out, workers=1, recipe=other)
+    assert "--overwrite" in str(info.value) and "--config" in str(info.value)
+    with pytest.raises(SetupError, match="different recipe"):
+        augment.augment_dir(src, out, workers=1, seed=1)
+    assert tree_digest(out) == before
+    # More copies with the same recipe is not a different recipe: it adds outputs.
+    more = augment.augment_dir(src, out, workers=1, copies=2)
+    assert more.skipped == 3 and more.written == 3
+    redone = augment.augment_dir(src, out, workers=1, recipe=other, overwrite=True)
+    assert redone.written == 3
+    assert Recipe.from_toml(out / RECIPE_NAME).to_dict()["text"]["unit"] == "line"
+
+
+def test_cli_refuses_a_different_recipe_with_exit_2(tmp_path):
+    src = _small_tree(tmp_path / "in")
+    out = tmp_path / "out"
+    assert subprocess.run([SCRIPT, str(src), str(out), "-j", "1", "-q"]).returncode == 0
+    proc = subprocess.run([SCRIPT, str(src), str(out), "-j", "1", "--text-unit", "line"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "different recipe" in proc.stderr
