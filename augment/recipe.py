@@ -167,7 +167,11 @@ class Recipe:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise RecipeError(f"{source}: not UTF-8 text (byte offset {exc.start}); TOML files are UTF-8") from None
-        return cls.loads(text, source=source, check=check)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise RecipeError(f"{source}: invalid TOML: {exc}") from None
+        return cls(_resolve_paths(data, Path(path).resolve().parent), source, check=check)
 
     @classmethod
     def loads(cls, text: str, source: str = "recipe", *, check: bool = True) -> Recipe:
@@ -323,6 +327,25 @@ class Recipe:
                 if modality in rule:
                     _check_table(modality, self.table_for(modality, index), self.source,
                                  f"{_rule_label(index)} [rules.{modality}]")
+
+
+def _resolve_paths(data: Any, base: Path) -> Any:
+    """Make relative ``*_path`` op parameters (noise folders, dictionaries) relative to ``base``.
+
+    A recipe names files next to itself; the saved OUTPUT/recipe.toml then
+    holds absolute paths, so it works from anywhere.
+    """
+    if isinstance(data, list):
+        return [_resolve_paths(item, base) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for key, value in data.items():
+        if isinstance(key, str) and key.endswith("_path") and isinstance(value, str) and value \
+                and not os.path.isabs(os.path.expanduser(value)):
+            value = str(base / value)
+        out[key] = _resolve_paths(value, base)
+    return out
 
 
 def _installed(modality: str) -> bool:
