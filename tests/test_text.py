@@ -1,12 +1,17 @@
-"""Tests for augment.text.TextAugmenter: nlpaug SynonymAug over the real WordNet, layout kept exactly.
+"""Tests for augment.text.TextAugmenter: chains of nlpaug ops over the real WordNet, layout kept exactly.
 
 WordNet is the system database (Debian's wordnet-base + wordnet-sense-index,
 installed here and in CI) or NLTK's own data; nothing is ever downloaded.
+Every check of an output goes through :func:`replay`, which rebuilds the
+output from the input and the recorded changes alone, op by op.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
+import os
 import pickle
 import random
 import re
@@ -21,13 +26,46 @@ from conftest import SENTENCES, write_text
 from augment.base import BadInputError
 from augment.registry import EXTENSIONS
 from augment.resources import MissingNLTKDataError
-from augment.text import TextAugmenter
+from augment.text import SUPPORTED_OPS, TextAugmenter
 
 LONG = " ".join(SENTENCES)
 WORD = re.compile(r"(\W)")
+LINE_END = re.compile(r"\r\n|\r|\n")
+
+# A real little file: BOM, CRLF, a blank line, indentation, a trailing newline.
+CRLF_TEXT = (
+    "\ufeffThe quick brown fox jumps over the lazy dog near the quiet river bank.\r\n"
+    "\r\n"
+    "  A happy child reads a good book about brave sailors and distant islands.\r\n"
+    "FWD: Best regards from the whole team, and best regards again.\r\n"
+)
+RESERVED = [["FWD", "FW"], ["Best regards", "Cheers", "Sincerely"]]
+
+# Every supported op, as a recipe would write it.
+EVERY_OP = [
+    {"op": "SynonymAug", "aug_p": 0.3},
+    {"op": "AntonymAug", "aug_p": 0.5},
+    {"op": "RandomWordAug", "action": "swap"},
+    {"op": "RandomWordAug", "action": "delete"},
+    {"op": "RandomWordAug", "action": "crop", "aug_max": 4},
+    {"op": "RandomWordAug", "action": "substitute", "target_words": ["_", "UNK"]},
+    {"op": "SpellingAug"},
+    {"op": "SplitAug"},
+    {"op": "ReservedAug", "reserved_tokens": RESERVED, "aug_p": 1.0},
+    {"op": "KeyboardAug"},
+    {"op": "OcrAug"},
+    {"op": "RandomCharAug", "action": "insert"},
+    {"op": "RandomCharAug", "action": "substitute"},
+    {"op": "RandomCharAug", "action": "swap"},
+    {"op": "RandomCharAug", "action": "delete"},
+]
 
 
-def tokens_with_spans(text: str) -> list[tuple[int, int]]:
+def _id(op: dict) -> str:
+    return op["op"] + (f"-{op['action']}" if "action" in op else "")
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
     """nlpaug's default tokens (non-blank pieces of re.split(r'(\\W)')), as spans."""
     spans, pos = [], 0
     for piece in WORD.split(text):
@@ -37,36 +75,58 @@ def tokens_with_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def apply_replacements(text: str, params: dict) -> str:
-    """Rebuild the expected output from the input and the recorded replacements only."""
+def apply_changes(sample: str, changes: list[dict]) -> str:
+    """One op's changes on one sample, located by token index alone."""
+    spans = token_spans(sample)
+    edits = []
+    for change in changes:
+        original = change["original"]
+        indent = len(original) - len(original.lstrip())
+        anchor = spans[change["index"]][0] if change["index"] < len(spans) else spans[-1][1]
+        start = anchor - indent
+        assert sample[start: start + len(original)] == original, (change, sample)
+        edits.append((start, start + len(original), change["replacement"]))
+    for start, end, new in sorted(edits, reverse=True):
+        sample = sample[:start] + new + sample[end:]
+    return sample
+
+
+def replay(text: str, params: dict) -> str:
+    """Rebuild the expected output from the input and the recorded changes only."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom):]
     if params["unit"] == "file":
-        samples = [(0, body)]
-    else:
-        samples, pos = [], 0
-        for line in re.split(r"(?<=\r\n)|(?<=\n)(?<!\r\n)|(?<=\r)(?!\n)", body):
-            samples.append((pos, line))
-            pos += len(line)
-    edits = []
-    for record in params["replacements"]:
-        offset, sample = samples[0] if params["unit"] == "file" else samples[record["line"] - 1]
-        start, end = tokens_with_spans(sample)[record["index"]]
-        assert sample[start:end] == record["original"]
-        edits.append((offset + start, offset + end, record["replacement"]))
-    out = body
-    for start, end, new in sorted(edits, reverse=True):
-        out = out[:start] + new + out[end:]
-    return bom + out
+        for op in params["ops"]:
+            body = apply_changes(body, op["changes"])
+        return bom + body
+    lines = LINE_END.split(body)
+    ends = LINE_END.findall(body) + [""]
+    for op in params["ops"]:
+        for number in sorted({c["line"] for c in op["changes"]}):
+            mine = [c for c in op["changes"] if c["line"] == number]
+            lines[number - 1] = apply_changes(lines[number - 1], mine)
+    return bom + "".join(line + end for line, end in zip(lines, ends))
+
+
+def assert_same_layout(src: str, out: str) -> None:
+    """Same BOM, same line endings in the same order, blank lines blank, indents kept."""
+    assert out.startswith("\ufeff") == src.startswith("\ufeff")
+    assert LINE_END.findall(out) == LINE_END.findall(src)
+    for before, after in zip(LINE_END.split(src), LINE_END.split(out)):
+        if not before.strip():
+            assert after == before
+        else:
+            assert re.match(r"[\s\ufeff]*", after).group() == re.match(r"[\s\ufeff]*", before).group()
+
+
+# ------------------------------------------------------------------ construction
 
 
 def test_defaults_and_modality():
     aug = TextAugmenter()
     assert aug.modality == "text" and aug.extensions == EXTENSIONS["text"]
-    assert aug.config() == {
-        "aug_src": "wordnet", "aug_p": 0.3, "aug_min": 1, "aug_max": 10, "lang": "eng",
-        "stopwords": None, "stopwords_regex": None, "unit": "file",
-    }
+    assert aug.config() == {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]}
+    assert TextAugmenter(ops=[{"op": "SynonymAug", "aug_p": 0.3}]) == aug
     assert aug.handles("review.TXT") and not aug.handles("review.md")
 
 
@@ -97,15 +157,204 @@ def test_invalid_arguments(kwargs, name):
     assert repr(kwargs[name]) in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("ops", "label", "needles"),
+    [
+        ([{"op": "SynonymAgu"}], "ops[1] (SynonymAgu): ", ["did you mean 'SynonymAug'?", "RandomCharAug"]),
+        ([{"op": "SynonymAug"}, {"op": "Keyboard"}], "ops[2] (Keyboard): ", ["'KeyboardAug'"]),
+        ([{"op": "WordEmbsAug"}], "ops[1] (WordEmbsAug): ", ["downloaded model", "SynonymAug"]),
+        ([{"op": "ContextualWordEmbsAug"}], "ops[1] (ContextualWordEmbsAug): ", ["downloaded model"]),
+        ([{"op": "BackTranslationAug"}], "ops[1] (BackTranslationAug): ", ["downloaded model"]),
+        ([{"op": "TfIdfAug"}], "ops[1] (TfIdfAug): ", ["TF-IDF model"]),
+        ([{"op": "SynonymAug", "aug_src": "ppdb"}], "ops[1] (SynonymAug): ", ["aug_src", "PPDB"]),
+        ([{"op": "SynonymAug", "aug_pp": 0.3}], "ops[1] (SynonymAug): ", ["'aug_pp'", "did you mean 'aug_p'?"]),
+        ([{"op": "SynonymAug", "aug_p": "0.3"}], "ops[1] (SynonymAug): ", ["aug_p", "'0.3'"]),
+        ([{"op": "RandomCharAug", "min_char": 2.5}], "ops[1] (RandomCharAug): ", ["min_char", "2.5"]),
+        ([{"op": "SynonymAug", "aug_p": 1.5}], "ops[1] (SynonymAug): ", ["aug_p", "1.5"]),
+        ([{"op": "KeyboardAug", "aug_char_p": -0.5}], "ops[1] (KeyboardAug): ", ["aug_char_p", "-0.5"]),
+        ([{"op": "SplitAug", "aug_min": 5, "aug_max": 2}], "ops[1] (SplitAug): ", ["aug_min (5)", "aug_max (2)"]),
+        ([{"op": "RandomWordAug", "action": "insert"}], "ops[1] (RandomWordAug): ", ["action", "'insert'"]),
+        ([{"op": "RandomCharAug", "action": "split"}], "ops[1] (RandomCharAug): ", ["action", "'split'"]),
+        ([{"op": "RandomWordAug", "action": "substitute"}], "ops[1] (RandomWordAug): ", ["target_words"]),
+        ([{"op": "SynonymAug", "tokenizer": "x"}], "ops[1] (SynonymAug): ", ["tokenizer"]),
+        ([{"op": "ReservedAug"}], "ops[1] (ReservedAug): ", ["reserved_tokens"]),
+        ([{"op": "ReservedAug", "reserved_tokens": [["FWD"]]}], "ops[1] (ReservedAug): ", ["reserved_tokens"]),
+        ([{"op": "SplitAug", "min_char": 2}], "ops[1] (SplitAug): ", ["min_char"]),
+        ([{"op": "RandomCharAug", "action": "swap", "min_char": 1}], "ops[1] (RandomCharAug): ", ["min_char"]),
+        ([{"op": "KeyboardAug", "lang": "eng"}], "ops[1] (KeyboardAug): ", ["lang", "did you mean 'en'?"]),
+        ([{"op": "SpellingAug", "dict_path": "/no/such.txt"}], "ops[1] (SpellingAug): ", ["dict_path"]),
+        ([{"op": "AntonymAug", "stopwords": ["a", 1]}], "ops[1] (AntonymAug): ", ["stopwords"]),
+        ([{"op": "SynonymAug", "stopwords_regex": "("}], "ops[1] (SynonymAug): ", ["stopwords_regex"]),
+    ],
+)
+def test_invalid_ops_name_the_op_and_the_key(ops, label, needles):
+    with pytest.raises(ValueError) as info:
+        TextAugmenter(ops=ops)
+    message = str(info.value)
+    assert message.startswith(label)
+    assert all(needle in message for needle in needles), message
+
+
+def test_ops_shape_and_legacy_arguments_together():
+    with pytest.raises(ValueError, match=r"^ops must be a list"):
+        TextAugmenter(ops={"op": "SynonymAug"})
+    with pytest.raises(ValueError, match=r"^ops is empty"):
+        TextAugmenter(ops=[])
+    with pytest.raises(ValueError, match=r"^ops\[2\]: an op must be a table"):
+        TextAugmenter(ops=[{"op": "SplitAug"}, "SplitAug"])
+    with pytest.raises(ValueError, match=r"aug_p=0\.5 .*put it inside the op.*'aug_p': 0\.5"):
+        TextAugmenter(aug_p=0.5, ops=[{"op": "SplitAug"}])
+
+
+def test_nlpaug_is_not_imported_to_build_and_check():
+    # Importing nlpaug costs seconds and draws from the global RNG; checking ops must not.
+    code = ("import random, sys; random.seed(1); state = random.getstate(); "
+            "from augment.text import TextAugmenter; "
+            f"TextAugmenter(ops={EVERY_OP!r}); "
+            "assert not [m for m in sys.modules if m.startswith(('nlpaug', 'nltk'))], 'imported'; "
+            "assert random.getstate() == state")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_static_signatures_match_nlpaug():
+    from augment import text
+
+    for name, info in text._OPS.items():
+        real = getattr(importlib.import_module(info.module), name)
+        expected = [(p.name, p.default) for p in inspect.signature(real.__init__).parameters.values()]
+        assert [(p.name, p.default) for p in inspect.signature(info.stub.__init__).parameters.values()] \
+            == expected, name
+    modules = [importlib.import_module(m) for m in
+               ("nlpaug.augmenter.word", "nlpaug.augmenter.sentence", "nlpaug.flow")]
+    assert all(any(hasattr(m, name) for m in modules) for name in text._REFUSED)
+
+
 def test_config_rebuilds_equal_and_pickles_after_use():
     aug = TextAugmenter(aug_p=0.5, aug_min=2, aug_max=None, stopwords=["dog"],
                         stopwords_regex=r"^qu", unit="line")
     config = aug.config()
+    assert config == {"unit": "line", "ops": [{
+        "op": "SynonymAug", "aug_p": 0.5, "aug_min": 2, "aug_max": 1_000_000_000,
+        "stopwords": ["dog"], "stopwords_regex": "^qu"}]}
     assert json.loads(json.dumps(config)) == config
     assert TextAugmenter(**config) == aug and hash(TextAugmenter(**config)) == hash(aug)
     first = aug.augment(LONG, seed=2)
     clone = pickle.loads(pickle.dumps(aug))
     assert clone == aug and clone.augment(LONG, seed=2) == first
+
+
+def test_config_with_ops_round_trips_and_pickles():
+    ops = [{"op": "SynonymAug", "aug_max": None, "stopwords": ("dog",), "stopwords_regex": None},
+           {"op": "ReservedAug", "reserved_tokens": (("FWD", "FW"),)},
+           {"op": "RandomCharAug", "action": "swap", "aug_word_max": None}]
+    aug = TextAugmenter(unit="line", ops=ops)
+    config = aug.config()
+    # As given, minus None defaults; no-limit caps and tuples in TOML-safe shapes.
+    assert config == {"unit": "line", "ops": [
+        {"op": "SynonymAug", "aug_max": 1_000_000_000, "stopwords": ["dog"]},
+        {"op": "ReservedAug", "reserved_tokens": [["FWD", "FW"]]},
+        {"op": "RandomCharAug", "action": "swap", "aug_word_max": 1_000_000_000}]}
+    assert json.loads(json.dumps(config)) == config
+    assert not any(v is None for op in config["ops"] for v in op.values())
+    rebuilt = TextAugmenter(**config)
+    assert rebuilt == aug and hash(rebuilt) == hash(aug) and rebuilt.config() == config
+    config["ops"][0]["aug_p"] = 0.9  # a copy: changing it changes nothing
+    assert aug.config()["ops"][0] == {"op": "SynonymAug", "aug_max": 1_000_000_000, "stopwords": ["dog"]}
+    first = aug.augment(CRLF_TEXT, seed=3)
+    clone = pickle.loads(pickle.dumps(aug))
+    assert clone == aug and clone.augment(CRLF_TEXT, seed=3) == first
+    assert TextAugmenter(ops=ops) != aug  # unit differs
+
+
+# ------------------------------------------------------------------ every op, on a real file
+
+
+@pytest.mark.parametrize("unit", ["file", "line"])
+@pytest.mark.parametrize("op", EVERY_OP, ids=_id)
+def test_every_op_runs_on_a_crlf_file_and_keeps_its_layout(tmp_path, op, unit):
+    src = write_text(tmp_path / "in" / "note.txt", CRLF_TEXT)
+    aug = TextAugmenter(unit=unit, ops=[op])
+    first = aug.augment_file(src, tmp_path / "a.txt", seed=21)
+    again = TextAugmenter(unit=unit, ops=[op]).augment_file(src, tmp_path / "b.txt", seed=21)
+    out = (tmp_path / "a.txt").read_bytes()
+    assert src.read_bytes() == CRLF_TEXT.encode("utf-8")
+    assert out == (tmp_path / "b.txt").read_bytes() and first.params == again.params
+    text = out.decode("utf-8")
+    assert text != CRLF_TEXT and "nnnnn" not in text
+    assert_same_layout(CRLF_TEXT, text)
+    params = first.params
+    assert json.loads(json.dumps(params)) == params
+    assert params["unit"] == unit and len(params["ops"]) == 1
+    record = params["ops"][0]
+    assert record["op"] == op["op"] and record.get("action") == op.get("action")
+    assert record["changes"] and all(
+        set(c) == {"line", "index", "original", "replacement"} and c["original"] != c["replacement"]
+        for c in record["changes"])
+    wordnet = op["op"] in ("SynonymAug", "AntonymAug")
+    assert (params["tagger"] is not None) == wordnet and (params["wordnet"] is not None) == wordnet
+    assert replay(CRLF_TEXT, params) == text
+
+
+def test_a_chain_applies_in_order():
+    ops = [{"op": "SynonymAug", "aug_p": 0.5}, {"op": "SplitAug", "aug_p": 0.5},
+           {"op": "RandomCharAug", "action": "swap", "aug_word_p": 0.5}]
+    result = TextAugmenter(ops=ops).augment(CRLF_TEXT, seed=4)
+    assert [op["op"] for op in result.params["ops"]] == ["SynonymAug", "SplitAug", "RandomCharAug"]
+    assert all(op["changes"] for op in result.params["ops"])
+    assert replay(CRLF_TEXT, result.params) == result.data
+    # Each op saw the previous op's output: replaying them in another order fails.
+    swapped = dict(result.params, ops=result.params["ops"][::-1])
+    with pytest.raises(AssertionError):
+        assert replay(CRLF_TEXT, swapped) == result.data
+    assert_same_layout(CRLF_TEXT, result.data)
+    line = TextAugmenter(unit="line", ops=ops).augment(CRLF_TEXT, seed=4)
+    assert replay(CRLF_TEXT, line.params) == line.data and line.data != result.data
+
+
+def test_crop_removes_one_contiguous_run_and_never_fails():
+    # nlpaug 1.1.11 raises for a one-word crop half of the time and wraps round leftwards.
+    sentence = SENTENCES[0]
+    words = sentence.split()
+    for seed in range(12):
+        for count in (1, 3):
+            result = TextAugmenter(ops=[{"op": "RandomWordAug", "action": "crop", "aug_max": count}]).augment(
+                sentence, seed=seed)
+            changes = result.params["ops"][0]["changes"]
+            assert len(changes) == 1 and changes[0]["replacement"] in ("", changes[0]["original"].split()[-1])
+            assert len(result.data.split()) >= len(words) - count
+
+
+def test_reserved_phrases_keep_their_original_text_when_not_picked():
+    text = "FWD: thanks.\nBest Regards,\nBob\n"
+    aug = TextAugmenter(ops=[{"op": "ReservedAug", "reserved_tokens": RESERVED, "case_sensitive": False,
+                              "aug_max": 1, "aug_p": 0.0}])
+    outputs = {aug.augment(text, seed=s).data for s in range(8)}
+    assert "FW: thanks.\nBest Regards,\nBob\n" in outputs  # the phrase left as written
+    assert any("\nCheers,\n" in o or "\nSincerely,\n" in o for o in outputs)
+    assert all("nnnnn" not in o and o.endswith(",\nBob\n") for o in outputs)
+
+
+def test_spelling_ops_get_the_dictionary_they_ask_for():
+    # nlpaug keeps one spelling model per process, whatever include_reverse says.
+    aug = TextAugmenter(ops=[{"op": "SpellingAug"}, {"op": "SpellingAug", "include_reverse": False}])
+    aug.augment(SENTENCES[0], seed=1)
+    both, forward = (op.aug.model for op in aug._built)
+    assert both.include_reverse and not forward.include_reverse and len(forward.dict) < len(both.dict)
+
+
+def test_zero_counts_mean_nothing_changes():
+    for op in [{"op": "RandomWordAug", "aug_p": 0, "aug_min": 0},
+               {"op": "SplitAug", "aug_min": 0, "aug_max": 0},
+               {"op": "KeyboardAug", "aug_word_min": 0, "aug_word_max": 0},
+               {"op": "RandomCharAug", "aug_char_min": 0, "aug_char_max": 0}]:
+        result = TextAugmenter(ops=[op]).augment(CRLF_TEXT, seed=1)
+        assert result.data == CRLF_TEXT and result.params["ops"][0]["changes"] == [], op
+    one = TextAugmenter(ops=[{"op": "RandomWordAug", "aug_p": 0}]).augment(LONG, seed=1)
+    assert len(one.params["ops"][0]["changes"]) == 1  # aug_p=0 leaves aug_min=1 (nlpaug reads 0 as 0.3)
+
+
+# ------------------------------------------------------------------ seeding
 
 
 def test_same_seed_same_output_and_different_seeds_differ():
@@ -114,17 +363,25 @@ def test_same_seed_same_output_and_different_seeds_differ():
     assert a.data == b.data and a.params == b.params
     outputs = {aug.augment(LONG, seed=s).data for s in range(6)}
     assert len(outputs) >= 5 and LONG not in outputs
+    chain = TextAugmenter(ops=EVERY_OP[2:])
+    assert len({chain.augment(CRLF_TEXT, seed=s).data for s in range(4)}) == 4
 
 
 def test_first_sample_of_a_fresh_process_is_reproducible(tmp_path):
-    # Importing nlpaug draws from the global RNG; a worker's first file must not differ.
+    # Importing nlpaug draws from the global RNG, and SpellingAug's candidates come
+    # in hash order: a worker's first file, under any hash seed, must not differ.
+    ops = [{"op": "SpellingAug", "aug_p": 0.6}, {"op": "RandomWordAug", "action": "swap"}]
     code = ("import json, sys; from augment.text import TextAugmenter; "
-            "r = TextAugmenter().augment(sys.argv[1], seed=11); print(json.dumps([r.data, r.params]))")
+            "r = TextAugmenter().augment(sys.argv[1], seed=11); "
+            f"s = TextAugmenter(ops={ops!r}).augment(sys.argv[1], seed=11); "
+            "print(json.dumps([r.data, r.params, s.data, s.params]))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
     proc = subprocess.run([sys.executable, "-W", "ignore", "-c", code, LONG],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
     here = TextAugmenter().augment(LONG, seed=11)
-    assert json.loads(proc.stdout) == [here.data, here.params]
+    spelled = TextAugmenter(ops=ops).augment(LONG, seed=11)
+    assert json.loads(proc.stdout) == [here.data, here.params, spelled.data, spelled.params]
 
 
 def test_global_rng_state_restored():
@@ -132,23 +389,32 @@ def test_global_rng_state_restored():
     np.random.seed(99)
     py_state, np_state = random.getstate(), np.random.get_state()
     TextAugmenter().augment(LONG, seed=1)
+    TextAugmenter(ops=EVERY_OP).augment(CRLF_TEXT, seed=1)  # SplitAug draws from numpy
     assert random.getstate() == py_state
     assert np.array_equal(np.random.get_state()[1], np_state[1])
+
+
+# ------------------------------------------------------------------ params and layout
 
 
 def test_params_are_json_safe_and_match_the_real_diff():
     result = TextAugmenter().augment(LONG, seed=5)
     params = result.params
     assert json.loads(json.dumps(params)) == params
-    assert params["unit"] == "file"
+    assert set(params) == {"unit", "tagger", "wordnet", "ops"} and params["unit"] == "file"
     assert params["tagger"] in ("averaged_perceptron_tagger_eng", "wordnet-fallback")
     assert params["wordnet"] in ("nltk", "system")
-    records = params["replacements"]
+    records = params["ops"][0]["changes"]
+    assert params["ops"][0]["op"] == "SynonymAug" and set(params["ops"][0]) == {"op", "changes"}
     assert records and all(set(r) == {"line", "index", "original", "replacement"} for r in records)
     assert all(r["line"] == 1 and r["original"] != r["replacement"] for r in records)
+    # Substitutions: each change is exactly one original token.
+    words = [LONG[s:e] for s, e in token_spans(LONG)]
+    assert all(words[r["index"]] == r["original"] for r in records)
     # aug_p=0.3 of the tokens, capped at aug_max=10
     assert len(records) <= 10
-    assert apply_replacements(LONG, params) == result.data
+    assert replay(LONG, params) == result.data
+    assert TextAugmenter(ops=[{"op": "SplitAug"}]).augment(LONG, seed=5).params["tagger"] is None
 
 
 def test_layout_is_preserved_exactly():
@@ -160,11 +426,21 @@ def test_layout_is_preserved_exactly():
     for seed in range(4):
         result = TextAugmenter(aug_p=0.5).augment(text, seed=seed)
         out = result.data
-        assert result.params["replacements"]
-        assert apply_replacements(text, result.params) == out
+        assert result.params["ops"][0]["changes"]
+        assert replay(text, result.params) == out
         assert out.startswith("\ufeff  The ") and out.endswith(".\r\n")
         assert "\r\n\r\n\t" in out and "   \r\n\n" in out
         assert out.count("\r\n") == 4 and out.count("\n") == 5
+
+
+def test_deletions_keep_the_lines():
+    text = "alpha beta\r\ngamma delta\r\n\r\nepsilon zeta eta\r\n"
+    aug = TextAugmenter(ops=[{"op": "RandomWordAug", "action": "delete", "aug_p": 0.5}])
+    for seed in range(6):
+        result = aug.augment(text, seed=seed)
+        assert LINE_END.findall(result.data) == LINE_END.findall(text)
+        assert "\r\n\r\n" in result.data and replay(text, result.params) == result.data
+        assert "  " not in result.data
 
 
 def test_unit_line_augments_each_line_and_keeps_blank_lines():
@@ -175,29 +451,37 @@ def test_unit_line_augments_each_line_and_keeps_blank_lines():
     assert len(out_lines) == len(lines) + 1 and out_lines[-1] == ""
     assert out_lines[1] == "" and out_lines[3] == "   "
     assert all(out_lines[i] != lines[i] for i in (0, 2, 4, 5))
-    assert {r["line"] for r in result.params["replacements"]} == {1, 3, 5, 6}
+    assert {r["line"] for r in result.params["ops"][0]["changes"]} == {1, 3, 5, 6}
     assert result.params["unit"] == "line"
-    assert apply_replacements(text, result.params) == result.data
+    assert replay(text, result.params) == result.data
 
 
 def test_aug_max_and_stopwords_are_honoured():
-    capped = TextAugmenter(aug_p=1.0, aug_max=2).augment(LONG, seed=1).params["replacements"]
+    def changes(aug, text):
+        return aug.augment(text, seed=1).params["ops"][0]["changes"]
+
+    capped = changes(TextAugmenter(aug_p=1.0, aug_max=2), LONG)
     assert 1 <= len(capped) <= 2
     words = sorted(set(re.findall(r"\w+", SENTENCES[0])))
     kept = TextAugmenter(aug_p=1.0, stopwords=words).augment(SENTENCES[0], seed=1)
-    assert kept.data == SENTENCES[0] and kept.params["replacements"] == []
+    assert kept.data == SENTENCES[0] and kept.params["ops"][0]["changes"] == []
     skipped = TextAugmenter(aug_p=1.0, aug_max=None, stopwords_regex=r"^[a-z]")
-    replaced = skipped.augment(SENTENCES[0], seed=1).params["replacements"]
-    assert all(not r["original"][0].islower() for r in replaced)
+    assert all(not r["original"][0].islower() for r in changes(skipped, SENTENCES[0]))
+    unlimited = TextAugmenter(ops=[{"op": "RandomCharAug", "aug_word_p": 1.0, "aug_word_max": None}])
+    assert len(changes(unlimited, LONG)) > 10
 
 
 def test_nothing_replaceable_returns_text_unchanged():
-    aug = TextAugmenter()
-    for text in ["", "   \n\n", "... !!! ???\n", "Xyzzyq plughw frobnitz.\n"]:
+    aug = TextAugmenter(ops=[{"op": "SynonymAug"}, {"op": "SplitAug"}, {"op": "KeyboardAug"}])
+    for text in ["", "   \n\n", "... !!! ???\n", "Xq a pl, zz.\n"]:
         result = aug.augment(text, seed=1)
-        assert result.data == text and result.params["replacements"] == []
+        assert result.data == text
+        assert [op["changes"] for op in result.params["ops"]] == [[], [], []]
     zero = TextAugmenter(aug_p=0.0, aug_min=0).augment(LONG, seed=1)
-    assert zero.data == LONG and zero.params["replacements"] == []
+    assert zero.data == LONG and zero.params["ops"][0]["changes"] == []
+
+
+# ------------------------------------------------------------------ files
 
 
 def test_augment_file_round_trip(tmp_path):
@@ -209,7 +493,7 @@ def test_augment_file_round_trip(tmp_path):
     aug = TextAugmenter(unit="line")
     result = aug.augment_file(src, dst, seed=8)
     assert src.read_bytes() == original
-    assert result.data is None and result.seed == 8 and result.params["replacements"]
+    assert result.data is None and result.seed == 8 and result.params["ops"][0]["changes"]
     written = dst.read_bytes()
     assert written.startswith(b"\xef\xbb\xbf") and written.endswith(b".\r\n")
     assert written.count(b"\r\n") == 3 and written.count(b"\n") == 3
@@ -241,12 +525,19 @@ def test_empty_file(tmp_path):
     src = write_text(tmp_path / "empty.txt", "")
     result = TextAugmenter().augment_file(src, tmp_path / "empty_aug1.txt", seed=1)
     assert (tmp_path / "empty_aug1.txt").read_bytes() == b""
-    assert result.params["replacements"] == []
+    assert result.params["ops"] == [{"op": "SynonymAug", "changes": []}]
 
 
 def test_in_memory_data_must_be_text():
     with pytest.raises(BadInputError, match="str"):
         TextAugmenter().augment(b"bytes", seed=1)
+
+
+def test_supported_ops_are_listed():
+    assert set(SUPPORTED_OPS) == {op["op"] for op in EVERY_OP}
+
+
+# ------------------------------------------------------------------ resources
 
 
 def test_missing_wordnet_is_a_clear_error_and_never_downloads(tmp_path, monkeypatch):
@@ -265,6 +556,10 @@ def test_missing_wordnet_is_a_clear_error_and_never_downloads(tmp_path, monkeypa
     try:
         with pytest.raises(MissingNLTKDataError, match="apt-get install wordnet-base"):
             TextAugmenter().augment(SENTENCES[0], seed=1)
+        with pytest.raises(MissingNLTKDataError, match="apt-get install wordnet-base"):
+            TextAugmenter(ops=[{"op": "SplitAug"}, {"op": "AntonymAug"}]).augment(SENTENCES[0], seed=1)
+        # Ops without WordNet do not need it.
+        assert TextAugmenter(ops=[{"op": "SplitAug"}]).augment(SENTENCES[0], seed=1).data != SENTENCES[0]
     finally:
         nltk.data.path[:] = saved
 
