@@ -131,6 +131,9 @@ class Recipe:
         self.source = source
         self._data = _normalise(data, source)
         self._matchers: list[Any] | None = None
+        # Modalities whose augmenters are known to build: checking imports the
+        # backend libraries, which a run's parent process need not pay twice.
+        self._checked: set[str] = set()
         if check:
             self.check()
 
@@ -139,8 +142,10 @@ class Recipe:
     @classmethod
     def default(cls) -> Recipe:
         """The default recipe (DESIGN.md's parameters)."""
-        # Not built here: checking would import every backend (tests check it does pass).
-        return cls(DEFAULT_RECIPE, source="the default recipe", check=False)
+        # Known to build (a test builds it), so not built here: that would import every backend.
+        recipe = cls(DEFAULT_RECIPE, source="the default recipe", check=False)
+        recipe._checked.update(MODALITIES)
+        return recipe
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "recipe", *, check: bool = True) -> Recipe:
@@ -192,8 +197,10 @@ class Recipe:
             data["copies"] = copies
         if text_unit is not None:
             data["text"]["unit"] = text_unit
-        # Not rebuilt: the pipeline checks the modalities present in INPUT anyway.
-        return Recipe(data, self.source, check=False)
+        # Only a new text unit can make a table invalid; the pipeline checks what is unchecked.
+        recipe = Recipe(data, self.source, check=False)
+        recipe._checked = self._checked - ({"text"} if text_unit is not None else set())
+        return recipe
 
     # ------------------------------------------------------------------ reading
 
@@ -320,13 +327,14 @@ class Recipe:
         """
         wanted = tuple(MODALITIES if modalities is None else modalities)
         for modality in wanted:
-            if modalities is None and not _installed(modality):
+            if modality in self._checked or (modalities is None and not _installed(modality)):
                 continue
             _check_table(modality, self._data[modality], self.source, f"[{modality}]")
             for index, rule in enumerate(self._data["rules"], start=1):
                 if modality in rule:
                     _check_table(modality, self.table_for(modality, index), self.source,
                                  f"{_rule_label(index)} [rules.{modality}]")
+            self._checked.add(modality)
 
 
 def _resolve_paths(data: Any, base: Path) -> Any:

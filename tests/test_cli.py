@@ -71,7 +71,7 @@ def test_mixed_tree_end_to_end(tmp_path):
     out_files = tree_digest(tmp_path / "out")
     expected = {f"{rel.rsplit('.', 1)[0]}_aug{k}.{rel.rsplit('.', 1)[1]}"
                 for rel in before if not rel.endswith(".csv") for k in (1, 2)}
-    assert set(out_files) == expected
+    assert set(out_files) == expected and (tmp_path / "out" / "recipe.toml").is_file()
     assert "14 written" in proc.stderr and "1 unsupported" in proc.stderr
     assert "image: 6 written" in proc.stderr
     assert tree_digest(src) == before
@@ -166,7 +166,8 @@ def test_output_inside_input(tmp_path):
     write_text(src / "a.txt", SENTENCES[0] + "\n")
     run(src, src / "out", "-j", "1", check_code=0)
     run(src, src / "out", "-j", "1", check_code=0)
-    assert sorted(p.name for p in (src / "out").iterdir() if p.name != LOCK_NAME) == ["a_aug1.txt", "manifest.jsonl"]
+    assert sorted(p.name for p in (src / "out").iterdir() if p.name != LOCK_NAME) == [
+        "a_aug1.txt", "manifest.jsonl", "recipe.toml"]
 
 
 def test_concurrent_run_is_refused(tmp_path):

@@ -101,7 +101,7 @@ def test_iter_augment_is_lazy_and_yields_results(tmp_path):
     assert not (tmp_path / "out").exists()  # nothing happens until iteration
     results = list(it)
     assert [r.status for r in results] == ["ok"] * 3
-    assert all(r.temp is None and r.params["replacements"] is not None for r in results)
+    assert all(r.temp is None and r.params["ops"][0]["op"] == "SynonymAug" for r in results)
 
 
 def test_output_inside_input_is_left_out_of_the_walk(tmp_path):
@@ -194,4 +194,4 @@ def test_bad_inputs_fail_per_file_and_the_run_goes_on(tmp_path):
                            "empty_aug1.wav", "empty_aug2.wav"}
     assert all(r["error"] for r in errors.values())
     left = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name != LOCK_NAME)
-    assert left == ["good_aug1.txt", "good_aug2.txt", "manifest.jsonl"]
+    assert left == ["good_aug1.txt", "good_aug2.txt", "manifest.jsonl", "recipe.toml"]
