@@ -40,7 +40,6 @@ import dataclasses
 import functools
 import importlib.util
 import inspect
-import math
 import os
 import re
 import struct
@@ -54,8 +53,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from augment.base import Augmenter, AugmentResult, BadInputError, to_jsonable
-from augment.ops import OpSpec, build_op, check_op, did_you_mean, op_label, split_op
+from augment.base import (
+    Augmenter,
+    AugmentResult,
+    BadInputError,
+    is_finite_number,
+    nonempty_file_size,
+    to_jsonable,
+)
+from augment.ops import OpSpec, build_op, check_op, check_ops_list, did_you_mean, op_label, split_op
 from augment.registry import EXTENSIONS, install_hint
 
 __all__ = ["AudioAugmenter", "AudioClip", "supported_ops"]
@@ -384,12 +390,7 @@ def _applied_params(name: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float, np.integer, np.floating))
-        and not isinstance(value, (bool, np.bool_))
-        and math.isfinite(value)
-    )
+_is_number = is_finite_number
 
 
 def _libsndfile_reason(exc: BaseException) -> str:
@@ -651,12 +652,7 @@ class AudioAugmenter(Augmenter):
                 f"with ops, set them in an AddGaussianNoise op (got {', '.join(legacy)}="
                 f"{', '.join(repr(given[k]) for k in legacy)})"
             )
-        if isinstance(ops, (str, bytes, Mapping)) or not isinstance(ops, Sequence):
-            raise ValueError(
-                f"ops must be a list of ops like {{'op': 'Gain', 'p': 1.0}}; got {ops!r}"
-            )
-        if not ops:
-            raise ValueError("ops must list at least one op; got an empty list")
+        ops = check_ops_list(ops, "{'op': 'Gain', 'p': 1.0}")
         self._ops, self._transforms = _build(ops)
 
     @property
@@ -778,12 +774,7 @@ class AudioAugmenter(Augmenter):
         """
         sf = _soundfile()
         path = os.fspath(path)
-        try:
-            size = os.path.getsize(path)
-        except OSError as exc:
-            raise BadInputError(path, f"cannot read the file: {exc.strerror or exc}") from exc
-        if size == 0:
-            raise BadInputError(path, "empty file (0 bytes)")
+        nonempty_file_size(path)
         try:
             handle = sf.SoundFile(path)
         except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:

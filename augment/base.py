@@ -13,6 +13,7 @@ Three promises live here so that no backend can forget them:
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import random
 import secrets
@@ -165,6 +166,26 @@ def atomic_path(dst: str | os.PathLike[str]) -> Iterator[Path]:
         except FileNotFoundError:
             pass
         raise
+
+
+def is_finite_number(value: Any) -> bool:
+    """A real, finite number (NumPy scalars too), and not a bool."""
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, (bool, np.bool_))
+        and math.isfinite(value)
+    )
+
+
+def nonempty_file_size(path: str | os.PathLike[str]) -> int:
+    """The size of the file at ``path``; a BadInputError if it cannot be read or is empty."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise BadInputError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise BadInputError(path, "empty file (0 bytes)")
+    return size
 
 
 class Augmenter(ABC):

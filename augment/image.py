@@ -26,7 +26,6 @@ first augmentation, inside :func:`_image_data_generator_class` only.
 from __future__ import annotations
 
 import functools
-import math
 import os
 import re
 import warnings
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from augment.base import Augmenter, BadInputError
+from augment.base import Augmenter, BadInputError, is_finite_number, nonempty_file_size
 from augment.registry import EXTENSIONS, install_hint
 
 if TYPE_CHECKING:
@@ -105,12 +104,7 @@ def _pil() -> Any:
     return Image
 
 
-def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float, np.integer, np.floating))
-        and not isinstance(value, (bool, np.bool_))
-        and math.isfinite(value)
-    )
+_is_number = is_finite_number
 
 
 def _plain(value: Any) -> int | float:
@@ -617,12 +611,7 @@ class ImageAugmenter(Augmenter):
         from PIL import ImageOps
 
         path = os.fspath(path)
-        try:
-            size = os.path.getsize(path)
-        except OSError as exc:
-            raise BadInputError(path, f"cannot read the file: {exc.strerror or exc}") from exc
-        if size == 0:
-            raise BadInputError(path, "empty file (0 bytes)")
+        nonempty_file_size(path)
         try:
             # Our own file handle: Pillow then never leaves one open on error.
             with open(path, "rb") as handle, warnings.catch_warnings():

@@ -21,10 +21,10 @@ import inspect
 import math
 import traceback
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["OpSpec", "build_op", "check_op", "did_you_mean", "op_label", "split_op"]
+__all__ = ["OpSpec", "build_op", "check_op", "check_ops_list", "did_you_mean", "op_label", "split_op"]
 
 # Never settable from a recipe: they are wired by the backend itself.
 _ALWAYS_EXCLUDED = frozenset({"self", "name", "verbose", "device", "include_detail"})
@@ -43,6 +43,15 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 def op_label(index: int, name: Any) -> str:
     """How messages name the ``index``-th op (1-based, as people count)."""
     return f"ops[{index}] ({name})" if isinstance(name, str) else f"ops[{index}]"
+
+
+def check_ops_list(ops: Any, example: str) -> list[Any]:
+    """``ops`` as a list, or a ValueError when it is not a non-empty list of ops."""
+    if isinstance(ops, (str, bytes, Mapping)) or not isinstance(ops, Sequence):
+        raise ValueError(f"ops must be a list of ops like [{example}]; got {ops!r}")
+    if not ops:
+        raise ValueError("ops is empty; give at least one op")
+    return list(ops)
 
 
 def split_op(op: Any, index: int) -> tuple[str, dict[str, Any]]:

@@ -45,7 +45,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from augment.base import Augmenter, BadInputError
-from augment.ops import OpSpec, build_op, check_op, did_you_mean, op_label, split_op
+from augment.ops import OpSpec, build_op, check_op, check_ops_list, did_you_mean, op_label, split_op
 from augment.registry import EXTENSIONS, install_hint
 
 __all__ = ["SUPPORTED_OPS", "TextAugmenter"]
@@ -791,12 +791,7 @@ class TextAugmenter(Augmenter):
                     f"{args} given together with ops; put it inside the op, e.g. "
                     f"ops=[{{'op': 'SynonymAug', {example}}}]"
                 )
-            if isinstance(ops, (str, bytes, Mapping)) or not isinstance(ops, Sequence):
-                raise ValueError(
-                    f"ops must be a list of ops like [{{'op': 'SynonymAug', 'aug_p': 0.3}}]; got {ops!r}"
-                )
-            if not ops:
-                raise ValueError("ops is empty; give at least one op")
+            ops = check_ops_list(ops, "{'op': 'SynonymAug', 'aug_p': 0.3}")
         self.unit = unit
         self.ops: tuple[dict[str, Any], ...] = tuple(
             _check_op(op, index) for index, op in enumerate(ops, start=1)
