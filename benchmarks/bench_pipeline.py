@@ -57,6 +57,8 @@ MEMORY_BASE_FILES = 200
 HELP_REPEATS = 5
 RSS_POLL_SECONDS = 0.02
 STARTUP_FILES_PER_MODALITY = 4
+# What a run writes beside its outputs.
+RUN_FILES = ("manifest.jsonl", "recipe.toml")
 
 TARGET_J2_SPEEDUP = 1.8
 TARGET_J1_SPEEDUP = 0.9
@@ -278,7 +280,7 @@ def _tail(text: str, lines: int = 3) -> str:
 
 
 def count_outputs(out: Path) -> int:
-    return sum(1 for _, rel in iter_files(out) if rel != "manifest.jsonl")
+    return sum(1 for _, rel in iter_files(out) if rel not in RUN_FILES)
 
 
 def run_cli(cli: str, corpus: Path, out: Path, workers: int, expected: int) -> dict[str, Any]:
@@ -336,7 +338,7 @@ def peak_rss(cmd: list[str], log: Path) -> dict[str, Any]:
 
 def tree_digest(root: Path) -> dict[str, str]:
     return {rel: hashlib.sha256(path.read_bytes()).hexdigest()
-            for path, rel in iter_files(root) if rel != "manifest.jsonl"}
+            for path, rel in iter_files(root) if rel not in RUN_FILES}
 
 
 # ----------------------------------------------------------------------------- report
@@ -570,7 +572,7 @@ def run(args: argparse.Namespace, root: Path) -> tuple[list[Figure], list[str], 
         return [Figure("outputs_identical", "outputs identical (" + compared + ")",
                        None if differing else float(len(reference)), "files" if not differing else "",
                        "identical", _verdict(not differing),
-                       includes=f"sha256 of every output file except manifest.jsonl, vs {reference_name}",
+                       includes=f"sha256 of every output file except manifest.jsonl and recipe.toml, vs {reference_name}",
                        detail={"problem": f"differences: {differing}" if differing else None})]
 
     _guard(figures, "outputs_identical", "outputs identical", "", "identical", measure_identical)
