@@ -204,6 +204,15 @@ class Augmenter(ABC):
     def config(self) -> dict[str, Any]:
         """The constructor arguments, JSON-safe: ``type(self)(**self.config())`` rebuilds it."""
 
+    @classmethod
+    def prepare(cls, config: Mapping[str, Any]) -> None:
+        """Check, before a run touches any file, what an augmenter built from ``config`` will need.
+
+        For data that lives outside the package (e.g. WordNet). Cheap: it
+        builds nothing. Raises ``LookupError`` whose message says how to get
+        what is missing; the default has nothing to check.
+        """
+
     @abstractmethod
     def _augment(self, data: Any, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         """Augment ``data`` under the already-seeded global RNGs; return (data, params)."""

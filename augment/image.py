@@ -25,10 +25,14 @@ first augmentation, inside :func:`_image_data_generator_class` only.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
+import sys
+import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -84,13 +88,52 @@ _SIXTEEN_BIT_SCALE = 257
 @functools.cache
 def _image_data_generator_class() -> type:
     """Keras' ImageDataGenerator, imported on first use (this imports TensorFlow)."""
+    # TensorFlow's start-up notes (CPU instructions, no CUDA, oneDNN) say nothing about
+    # the user's files; its warnings and errors still show. A value the user set wins.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        from tensorflow.keras.preprocessing.image import ImageDataGenerator
+        with _native_info_dropped():
+            from tensorflow.keras.preprocessing.image import ImageDataGenerator
     except ImportError as exc:
         raise ImportError(
             f"the image backend needs TensorFlow ({exc}); install it with: {install_hint('image')}"
         ) from exc
     return ImageDataGenerator
+
+
+# Lines TensorFlow's C++ code writes at import, before absl logging is set up (so
+# TF_CPP_MIN_LOG_LEVEL cannot stop them): INFO records and their continuation.
+_NATIVE_INFO = re.compile(
+    r"^(I\d{4} [\d:.]+ +\d+ \S+:\d+\] "
+    r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags)"
+)
+
+
+@contextlib.contextmanager
+def _native_info_dropped() -> Iterator[None]:
+    """Send file descriptor 2 to a buffer; on exit, write back every line but native INFO notes."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (e.g. captured by pytest)
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as buffer:
+        os.dup2(buffer.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            buffer.seek(0)
+            kept = [line for line in buffer.read().decode("utf-8", "replace").splitlines(keepends=True)
+                    if not _NATIVE_INFO.match(line)]
+            if kept:
+                sys.stderr.write("".join(kept))
+                sys.stderr.flush()
 
 
 def _pil() -> Any:

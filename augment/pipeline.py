@@ -28,8 +28,8 @@ from typing import Any
 from augment.base import SEED_MAX, TEMP_MARKER, atomic_path, derive_seed
 from augment.manifest import MANIFEST_NAME, ManifestWriter, compact
 from augment.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning
-from augment.registry import EXTRAS, MODALITIES, install_hint, modality_for
-from augment.task import FileResult, Task, commit, discard, run_task
+from augment.registry import EXTRAS, MODALITIES, augmenter_class, install_hint, modality_for
+from augment.task import FileResult, Task, commit, discard, run_task, worker_init
 from augment.walk import walk_files
 
 __all__ = [
@@ -219,7 +219,7 @@ class _Run:
 
     def _augmented_copies(self, rel: str, modality: str | None) -> tuple[int | None, int]:
         """(the rule that takes ``rel``, how many augmented copies of it to make)."""
-        rule = self.recipe.rule_for(rel) if self.recipe.rules else None
+        rule = self.recipe.rule_for(rel) if self.recipe.has_rules else None
         if modality not in self.options.only:
             return rule, 0
         copies = self.recipe.copies_for(rule)
@@ -261,13 +261,14 @@ class _Run:
                 self.recipe.check([modality])
             except RecipeError as exc:
                 raise SetupError(str(exc)) from None
-            if modality == "text" and not self.options.dry_run:
-                from augment.resources import MissingNLTKDataError, ensure_wordnet
-
-                try:
-                    ensure_wordnet()
-                except MissingNLTKDataError as exc:
-                    raise SetupError(str(exc)) from exc
+            if not self.options.dry_run:
+                # Data the backend needs at run time (WordNet): found here, once, before any file.
+                rules = [None, *(i for i, rule in enumerate(self.recipe.rules, start=1) if modality in rule)]
+                for rule in rules:
+                    try:
+                        augmenter_class(modality).prepare(self._config(modality, rule))
+                    except LookupError as exc:
+                        raise SetupError(str(exc)) from exc
         return present
 
     @property
@@ -381,7 +382,7 @@ def _execute_in_processes(plan: Iterable[Task | FileResult], workers: int) -> It
     # clean, importing only the backends their tasks need.
     context = multiprocessing.get_context("spawn")
     max_in_flight = 2 * workers  # enough to keep workers busy; memory stays flat
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
     in_flight: dict[Future[FileResult], Task] = {}
 
     def finished(future: Future[FileResult]) -> FileResult:
@@ -421,7 +422,7 @@ def _execute_in_processes(plan: Iterable[Task | FileResult], workers: int) -> It
 
 def _replace_pool(pool: ProcessPoolExecutor, workers: int, context: Any) -> ProcessPoolExecutor:
     pool.shutdown(wait=False, cancel_futures=True)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
 
 
 def _options(copies: int | None, seed: int | None, workers: int | None, only: Iterable[str] | None,

@@ -287,15 +287,19 @@ class Recipe:
             from wcmatch import glob
 
             flags = glob.GLOBSTAR | glob.DOTGLOB
+            # A pattern also takes everything under a folder it matches ("train/cat").
             self._matchers = [
-                (lambda rel, p=rule["match"]: glob.globmatch(rel, p, flags=flags)
-                 or glob.globmatch(rel, p.rstrip("/") + "/**", flags=flags))
+                glob.compile([rule["match"], rule["match"].rstrip("/") + "/**"], flags=flags)
                 for rule in self._data["rules"]
             ]
-        for index, matches in enumerate(self._matchers, start=1):
-            if matches(rel_path):
+        for index, matcher in enumerate(self._matchers, start=1):
+            if matcher.match(rel_path):
                 return index
         return None
+
+    @property
+    def has_rules(self) -> bool:
+        return bool(self._data["rules"])
 
     def copies_for(self, rule: int | None) -> int | None:
         """The copy count a rule sets (None: the run's)."""

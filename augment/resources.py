@@ -55,6 +55,7 @@ __all__ = [
     "main",
     "nltk_pos_tag",
     "system_wordnet_dirs",
+    "warn_fallback_tagger",
 ]
 
 #: NLTK's perceptron tagger package (NLTK >= 3.9 name).
@@ -542,6 +543,16 @@ def fallback_pos_tag(tokens: Sequence[str]) -> list[tuple[str, str]]:
     Returns:
         A list of ``(token, tag)`` pairs, one per token.
     """
+    warn_fallback_tagger(stacklevel=3)
+    return [(token, _tag_word(token)) for token in tokens]
+
+
+def warn_fallback_tagger(stacklevel: int = 2) -> None:
+    """Say, once per process, that the WordNet-built tagger stands in for NLTK's.
+
+    A run says it once, from its own process; its worker processes ignore
+    FallbackTaggerWarning (params record the tagger of every output anyway).
+    """
     global _fallback_warned
     if not _fallback_warned:
         _fallback_warned = True
@@ -551,9 +562,8 @@ def fallback_pos_tag(tokens: Sequence[str]) -> list[tuple[str, str]]:
             "WordNet part of speech). Get the real tagger with: python -m augment.resources "
             f'setup --allow-download  (or nltk.download("{TAGGER}"))',
             FallbackTaggerWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
-    return [(token, _tag_word(token)) for token in tokens]
 
 
 # --------------------------------------------------------------------------- command line

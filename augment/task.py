@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,13 @@ def run_task(task: Task) -> FileResult:
         discard(str(tmp))
         return FileResult(**base, status="error", error=_reason(exc))
     return FileResult(**base, status="ok", params=params, temp=str(tmp))
+
+
+def worker_init() -> None:
+    """Set up a worker process: notices the run already gave once are not repeated per worker."""
+    from augment.resources import FallbackTaggerWarning
+
+    warnings.simplefilter("ignore", FallbackTaggerWarning)
 
 
 def commit(result: FileResult, output_root: str | os.PathLike[str]) -> None:

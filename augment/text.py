@@ -853,6 +853,23 @@ class TextAugmenter(Augmenter):
         self._tagger: str | None = None
         self._wordnet: str | None = None
 
+    @classmethod
+    def prepare(cls, config: Mapping[str, Any]) -> None:
+        """Make WordNet loadable if an op of ``config`` uses it, and say once if the tagger is the fallback.
+
+        Raises:
+            MissingNLTKDataError: WordNet is needed and not found (the message
+                names every way to get it).
+        """
+        ops = config.get("ops") or [{"op": "SynonymAug"}]
+        if not any(_OPS[op["op"]].wordnet for op in ops if op.get("op") in _OPS):
+            return
+        from augment import resources
+
+        resources.ensure_wordnet()
+        if resources.find_tagger() is None:
+            resources.warn_fallback_tagger()
+
     def config(self) -> dict[str, Any]:
         """``{"unit": ..., "ops": [...]}``: JSON- and TOML-safe, rebuilds an equal augmenter."""
         return {"unit": self.unit, "ops": copy.deepcopy(list(self.ops))}

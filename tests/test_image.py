@@ -528,3 +528,19 @@ def test_crafted_header_bomb_is_refused_at_the_default_limit(tmp_path):
 def test_missing_file_is_a_bad_input(tmp_path):
     with pytest.raises(BadInputError, match="cannot read"):
         ImageAugmenter().read(tmp_path / "nope.png")
+
+
+def test_tensorflow_import_notes_are_dropped_but_nothing_else(tmp_path):
+    # TensorFlow's C++ code writes INFO notes to fd 2 at import, before its log
+    # level applies; only those lines are dropped, warnings and errors are kept.
+    code = (
+        "import os\n"
+        "from augment.image import _native_info_dropped\n"
+        "with _native_info_dropped():\n"
+        "    os.write(2, b'WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\\n')\n"
+        "    os.write(2, b'I0000 00:00:1795923297.451857   11242 cudart_stub.cc:31] Could not find cuda drivers\\n')\n"
+        "    os.write(2, b'E0000 00:00:1795923297.451857   11242 x.cc:9] a real error\\n')\n"
+        "    os.write(2, b'plain text on stderr\\n')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stderr == "E0000 00:00:1795923297.451857   11242 x.cc:9] a real error\nplain text on stderr\n"

@@ -195,3 +195,37 @@ def test_bad_inputs_fail_per_file_and_the_run_goes_on(tmp_path):
     assert all(r["error"] for r in errors.values())
     left = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name != LOCK_NAME)
     assert left == ["good_aug1.txt", "good_aug2.txt", "manifest.jsonl", "recipe.toml"]
+
+
+@pytest.fixture
+def no_wordnet(monkeypatch, tmp_path):
+    """No WordNet anywhere: NLTK's path emptied, no system database, a fresh cache."""
+    import nltk
+
+    from augment import resources
+
+    for name in ("NLTK_DATA", "WNHOME", "WNSEARCHDIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path / "no_nltk_data")])
+    monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
+    monkeypatch.setenv("AUGMENT_DIR_CACHE", str(tmp_path / "cache"))
+
+
+def test_missing_wordnet_is_a_setup_error_only_when_an_op_needs_it(tmp_path, no_wordnet):
+    src = tmp_path / "in"
+    write_text(src / "a.txt", SENTENCES[0] + "\n")
+    with pytest.raises(SetupError, match="WordNet was not found") as info:
+        augment.augment_dir(src, tmp_path / "out", workers=1)
+    assert "apt-get install wordnet-base wordnet-sense-index" in str(info.value)
+    assert not (tmp_path / "out").exists()
+    # A rule that brings in a WordNet op needs it too.
+    rule = Recipe.from_dict({"text": {"ops": [{"op": "KeyboardAug"}]},
+                             "rules": [{"match": "a.txt", "text": {"ops": [{"op": "AntonymAug"}]}}]})
+    with pytest.raises(SetupError, match="WordNet was not found"):
+        augment.augment_dir(src, tmp_path / "out", workers=1, recipe=rule)
+    # Character-level ops need no WordNet at all.
+    typos = Recipe.from_dict({"text": {"ops": [{"op": "KeyboardAug"}, {"op": "RandomCharAug"}]}})
+    summary = augment.augment_dir(src, tmp_path / "out", workers=1, recipe=typos)
+    assert summary.written == 1 and summary.failed == 0
+    [line] = _manifest(tmp_path / "out")
+    assert line["params"]["tagger"] is None and line["params"]["wordnet"] is None
