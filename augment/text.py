@@ -18,7 +18,6 @@ from __future__ import annotations
 import bisect
 import copy
 import importlib
-import importlib
 import os
 import random
 import re
