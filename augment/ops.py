@@ -16,6 +16,7 @@ recipe can prefix its own file and table to it.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import inspect
 import math
@@ -240,9 +241,13 @@ def _assert_text(exc: BaseException) -> str:
     """The source line of a failed ``assert`` (its message is often empty)."""
     frames = traceback.extract_tb(exc.__traceback__)
     line = (frames[-1].line or "").strip() if frames else ""
-    if line.startswith("assert "):
-        return "requires " + line[len("assert "):].split(", ", 1)[0]
-    return ""
+    if not line.startswith("assert "):
+        return ""
+    try:
+        statement = ast.parse(line).body[0]
+    except SyntaxError:  # an assert spread over several lines: its first one
+        return "requires " + line[len("assert "):]
+    return "requires " + ast.unparse(statement.test)  # type: ignore[attr-defined]
 
 
 def build_op(spec: OpSpec, name: str, params: Mapping[str, Any], where: str, **wiring: Any) -> Any:
