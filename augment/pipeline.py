@@ -352,7 +352,6 @@ class _Run:
         finally:
             lock.release()
 
-
     def _record(self, result: FileResult) -> dict[str, Any]:
         """The manifest line of ``result``: its fields, with the recipe's fingerprint after the seed."""
         record: dict[str, Any] = {}
@@ -382,7 +381,7 @@ def _execute_in_processes(plan: Iterable[Task | FileResult], workers: int) -> It
     # clean, importing only the backends their tasks need.
     context = multiprocessing.get_context("spawn")
     max_in_flight = 2 * workers  # enough to keep workers busy; memory stays flat
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
+    pool = _new_pool(workers, context)
     in_flight: dict[Future[FileResult], Task] = {}
 
     def finished(future: Future[FileResult]) -> FileResult:
@@ -420,9 +419,13 @@ def _execute_in_processes(plan: Iterable[Task | FileResult], workers: int) -> It
                 discard(future.result().temp)
 
 
+def _new_pool(workers: int, context: Any) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
+
+
 def _replace_pool(pool: ProcessPoolExecutor, workers: int, context: Any) -> ProcessPoolExecutor:
     pool.shutdown(wait=False, cancel_futures=True)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
+    return _new_pool(workers, context)
 
 
 def _options(copies: int | None, seed: int | None, workers: int | None, only: Iterable[str] | None,
