@@ -12,40 +12,71 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
+__all__ = [
+    "AudioAugmenter",
+    "AudioClip",
+    "AugmentResult",
+    "AugmentRun",
+    "Augmenter",
+    "BadInputError",
+    "FileResult",
+    "ImageAugmenter",
+    "MissingNLTKDataError",
+    "Recipe",
+    "RecipeError",
+    "RecipeWarning",
+    "RunSummary",
+    "SetupError",
+    "TextAugmenter",
+    "__version__",
+    "augment_dir",
+    "augmenter_class",
+    "augmenter_for",
+    "derive_seed",
+    "iter_augment",
+    "modality_for",
+    "register",
+]
+
+# public name -> module that defines it (imported on first use)
 _EXPORTS: dict[str, str] = {
-    "Augmenter": "augment.base",
-    "AugmentResult": "augment.base",
-    "BadInputError": "augment.base",
-    "derive_seed": "augment.base",
-    "ImageAugmenter": "augment.image",
-    "TextAugmenter": "augment.text",
-    "AudioAugmenter": "augment.audio",
-    "AudioClip": "augment.audio",
-    "augmenter_for": "augment.registry",
-    "augmenter_class": "augment.registry",
-    "modality_for": "augment.registry",
-    "MissingNLTKDataError": "augment.resources",
-    "Recipe": "augment.recipe",
-    "RecipeError": "augment.recipe",
-    "RecipeWarning": "augment.recipe",
-    "augment_dir": "augment.pipeline",
-    "iter_augment": "augment.pipeline",
-    "RunSummary": "augment.pipeline",
-    "FileResult": "augment.pipeline",
+    "Augmenter": "augment.core.augmenter",
+    "AugmentResult": "augment.core.result",
+    "BadInputError": "augment.core.result",
+    "derive_seed": "augment.core.seeding",
+    "augmenter_for": "augment.core.registry",
+    "augmenter_class": "augment.core.registry",
+    "modality_for": "augment.core.registry",
+    "register": "augment.core.registry",
+    "ImageAugmenter": "augment.backends.image",
+    "TextAugmenter": "augment.backends.text",
+    "MissingNLTKDataError": "augment.backends.text",
+    "AudioAugmenter": "augment.backends.audio",
+    "AudioClip": "augment.backends.audio",
+    "Recipe": "augment.run.recipe",
+    "RecipeError": "augment.run.recipe",
+    "RecipeWarning": "augment.run.recipe",
+    "SetupError": "augment.run.options",
+    "AugmentRun": "augment.run.pipeline",
+    "augment_dir": "augment.run.pipeline",
+    "iter_augment": "augment.run.pipeline",
+    "RunSummary": "augment.run.summary",
+    "FileResult": "augment.run.task",
 }
 
-__all__ = ["__version__", *_EXPORTS]
-
 if TYPE_CHECKING:
-    from augment.audio import AudioAugmenter, AudioClip
-    from augment.base import Augmenter, AugmentResult, BadInputError, derive_seed
-    from augment.image import ImageAugmenter
-    from augment.pipeline import FileResult, RunSummary, augment_dir, iter_augment
-    from augment.recipe import Recipe, RecipeError, RecipeWarning
-    from augment.registry import augmenter_class, augmenter_for, modality_for
-    from augment.resources import MissingNLTKDataError
-    from augment.text import TextAugmenter
+    from augment.backends.audio import AudioAugmenter, AudioClip
+    from augment.backends.image import ImageAugmenter
+    from augment.backends.text import MissingNLTKDataError, TextAugmenter
+    from augment.core.augmenter import Augmenter
+    from augment.core.registry import augmenter_class, augmenter_for, modality_for, register
+    from augment.core.result import AugmentResult, BadInputError
+    from augment.core.seeding import derive_seed
+    from augment.run.options import SetupError
+    from augment.run.pipeline import AugmentRun, augment_dir, iter_augment
+    from augment.run.recipe import Recipe, RecipeError, RecipeWarning
+    from augment.run.summary import RunSummary
+    from augment.run.task import FileResult
 
 
 def __getattr__(name: str) -> Any:

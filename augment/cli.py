@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 from augment import __version__
-from augment.registry import MODALITIES
 
 __all__ = ["main", "build_parser"]
 
@@ -33,34 +33,16 @@ exit status: 0 all done, 1 some inputs failed (see the summary and manifest),
 """
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str) -> int:
+    """Parse a whole number; its range is checked once, with every other option (run.options)."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value <= 2**32 - 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and {2**32 - 1}, got {value}")
-    return value
-
-
-def _modalities(text: str) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
-    unknown = [n for n in names if n not in MODALITIES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"expected a comma-separated list of {', '.join(MODALITIES)}; got {text!r}"
-        )
-    return names
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().lower() for part in text.split(",") if part.strip())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,19 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("input", metavar="INPUT", nargs="?", help="folder to read (never modified)")
     parser.add_argument("output", metavar="OUTPUT", nargs="?", help="folder to write the augmented mirror into")
-    parser.add_argument("-n", "--copies", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("-n", "--copies", type=_whole_number, default=None, metavar="N",
                         help="augmented copies per file (default: the recipe's copies, else 1; "
                              "a recipe rule's own copies still apply)")
-    parser.add_argument("--seed", type=_seed, default=None, metavar="S",
+    parser.add_argument("--seed", type=_whole_number, default=None, metavar="S",
                         help="seed of the run; same seed, same bytes (default: the recipe's seed, else 0)")
     parser.add_argument("--config", metavar="RECIPE", default=None,
                         help="a recipe TOML file: ops and parameters per modality, per-folder rules")
     parser.add_argument("--print-recipe", action="store_true",
                         help="print the effective recipe (the default one, or --config's, with "
                              "-n, --seed and --text-unit applied) as TOML and exit")
-    parser.add_argument("-j", "--workers", type=_positive_int, default=None, metavar="W",
+    parser.add_argument("-j", "--workers", type=_whole_number, default=None, metavar="W",
                         help="worker processes (default: CPUs available; 1 runs in this process)")
-    parser.add_argument("--only", type=_modalities, default=None, metavar="LIST",
+    parser.add_argument("--only", type=_names, default=None, metavar="LIST",
                         help="augment only these modalities, e.g. image,text (default: all)")
     parser.add_argument("--text-unit", choices=("file", "line"), default=None,
                         help="augment each text file as one sample (file, the default) or each line on its own")
@@ -102,16 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
     print(f"augment-dir: warning: {message}", file=sys.stderr)
-
-
-def _recipe(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The recipe the arguments describe (raises RecipeError)."""
-    from augment.recipe import Recipe
-
-    recipe = Recipe.from_toml(args.config) if args.config else Recipe.default()
-    return recipe.replace(seed=args.seed, copies=args.copies, text_unit=args.text_unit)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,39 +98,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import warnings
 
-    from augment.pipeline import SetupError, augment_dir
-    from augment.recipe import RecipeError
+    from augment.run.options import SetupError, resolve
+    from augment.run.pipeline import augment_dir
+    from augment.run.task import FileResult
 
     warnings.showwarning = _show_warning
+    options: dict[str, Any] = dict(
+        copies=args.copies, seed=args.seed, workers=args.workers, only=args.only,
+        include_originals=args.include_originals, overwrite=args.overwrite, dry_run=args.dry_run,
+        recipe=args.config, text_unit=args.text_unit,
+    )
     try:
-        recipe = _recipe(args)
-    except RecipeError as exc:
+        resolved = resolve(**options)
+    except SetupError as exc:
         print(f"augment-dir: error: {exc}", file=sys.stderr)
         return 2
     if args.print_recipe:
-        sys.stdout.write(recipe.to_toml())
+        sys.stdout.write(resolved.recipe.to_toml())
         return 0
 
-    on_result = None
-    if args.dry_run:
-        def on_result(result):  # type: ignore[no-untyped-def]
-            if result.status == "planned":
-                print(result.output, flush=False)
+    def print_planned(result: FileResult) -> None:
+        if result.status == "planned":
+            print(result.output, flush=False)
 
     try:
         summary = augment_dir(
             args.input,
             args.output,
-            copies=args.copies,
-            seed=args.seed,
-            recipe=recipe,
-            workers=args.workers,
-            only=args.only,
-            include_originals=args.include_originals,
-            overwrite=args.overwrite,
-            dry_run=args.dry_run,
+            **{**options, "recipe": resolved.recipe},
             progress=not args.quiet and sys.stderr.isatty(),
-            on_result=on_result,
+            on_result=print_planned if args.dry_run else None,
         )
     except SetupError as exc:
         print(f"augment-dir: error: {exc}", file=sys.stderr)

@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SENTENCES, tree_digest, write_audio, write_image, write_text
 
 import augment
-from augment.pipeline import LOCK_NAME
+from augment.run.pipeline import LOCK_NAME
+
+from conftest import SENTENCES, tree_digest, write_audio, write_image, write_text
 
 SCRIPT = str(Path(sys.executable).with_name("augment-dir"))
 

@@ -17,7 +17,6 @@ recipe can prefix its own file and table to it.
 from __future__ import annotations
 
 import ast
-import difflib
 import inspect
 import math
 import traceback
@@ -25,20 +24,12 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from augment.core.checks import did_you_mean
+
 __all__ = ["OpSpec", "build_op", "check_op", "check_ops_list", "did_you_mean", "op_label", "split_op"]
 
 # Never settable from a recipe: they are wired by the backend itself.
 _ALWAYS_EXCLUDED = frozenset({"self", "name", "verbose", "device", "include_detail"})
-
-
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in choices}
-        if name.lower() in lowered:
-            close = [lowered[name.lower()]]
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def op_label(index: int, name: Any) -> str:
@@ -93,7 +84,9 @@ class OpSpec:
         self.exclude = dict(exclude or {})
         self.choices = {k: tuple(v) for k, v in (choices or {}).items()}
         self.checks = tuple(checks)
-        signature = inspect.signature(cls.__init__)
+        # getattr: mypy rejects ``cls.__init__`` on a ``type`` as unsound.
+        init = getattr(cls, "__init__")  # noqa: B009
+        signature = inspect.signature(init)
         self.parameters = {
             name: p
             for name, p in signature.parameters.items()
@@ -102,11 +95,12 @@ class OpSpec:
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
         }
         try:
-            self.hints = typing.get_type_hints(cls.__init__)
+            self.hints = typing.get_type_hints(init)
         except Exception:  # unresolvable annotations: fall back to the defaults' types
             self.hints = {}
 
     def defaults(self) -> dict[str, Any]:
+        """The parameters that have a default, with it."""
         return {n: p.default for n, p in self.parameters.items() if p.default is not p.empty}
 
 

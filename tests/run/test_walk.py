@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import types
 
-from augment.walk import walk_files
+from augment.run.walk import walk_files
 
 
 def _tree(root, files):

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import copy as _copy
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -47,61 +46,29 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from augment.ops import did_you_mean
-from augment.registry import EXTRAS, MODALITIES, augmenter_class
+from augment.core.checks import check_int, did_you_mean
+from augment.core.registry import augmenter_class, missing_modules
+from augment.core.registry import modalities as all_modalities
+from augment.core.seeding import check_seed
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["DEFAULT_RECIPE", "Recipe", "RecipeError", "RecipeWarning", "RECIPE_NAME"]
+__all__ = ["RECIPE_NAME", "Recipe", "RecipeError", "RecipeWarning", "default_tables"]
 
 #: Where a run writes its effective recipe.
 RECIPE_NAME = "recipe.toml"
 
-IMAGE_OP = "ImageDataGenerator"
+def default_tables() -> dict[str, dict[str, Any]]:
+    """Each registered modality's table in the default recipe (its backend's ``default_table``)."""
+    return {m: _copy.deepcopy(dict(augmenter_class(m).default_table)) for m in all_modalities()}
 
-#: The seed document's parameters (DESIGN.md), as a recipe.
-DEFAULT_RECIPE: dict[str, Any] = {
-    "image": {
-        "jpeg_quality": 95,
-        "webp_quality": 90,
-        "ops": [{"op": IMAGE_OP, "rotation_range": 30, "width_shift_range": 0.2,
-                 "height_shift_range": 0.2, "horizontal_flip": True}],
-    },
-    "text": {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]},
-    "audio": {"ops": [{"op": "AddGaussianNoise", "min_amplitude": 0.01, "max_amplitude": 0.05,
-                       "p": 1.0}]},
-}
 
-# Table-level keys of each modality (output options; everything else is an op's).
-_OPTIONS: dict[str, tuple[str, ...]] = {
-    "image": ("jpeg_quality", "webp_quality"),
-    "text": ("unit",),
-    "audio": (),
-}
-
-# ImageDataGenerator's own defaults for its random transforms: what an op's
-# left-out parameters mean (ImageAugmenter's defaults are the project's).
-_KERAS_IMAGE_DEFAULTS: dict[str, Any] = {
-    "rotation_range": 0, "width_shift_range": 0.0, "height_shift_range": 0.0,
-    "brightness_range": None, "shear_range": 0.0, "zoom_range": 0.0,
-    "channel_shift_range": 0.0, "fill_mode": "nearest", "cval": 0.0,
-    "horizontal_flip": False, "vertical_flip": False, "interpolation_order": 1,
-}
-_IMAGE_NOT_RANDOM = {
-    name: "it is not a random transform (augment-dir applies ImageDataGenerator's random "
-          "transforms; normalisation belongs in your model's input pipeline)"
-    for name in ("featurewise_center", "samplewise_center", "featurewise_std_normalization",
-                 "samplewise_std_normalization", "zca_whitening", "zca_epsilon", "rescale",
-                 "preprocessing_function", "validation_split", "dtype")
-}
-_IMAGE_NOT_RANDOM["data_format"] = "images are read from files, always channels last"
-
-_TOP_KEYS = ("seed", "copies", *MODALITIES, "rules")
-_RULE_KEYS = ("match", "copies", *MODALITIES)
-_SEED_MAX = 2**32 - 1
+def _options(modality: str) -> tuple[str, ...]:
+    """Table-level keys of ``modality`` (output options); everything else belongs to an op."""
+    return augmenter_class(modality).options
 
 
 class RecipeError(ValueError):
@@ -110,10 +77,6 @@ class RecipeError(ValueError):
 
 class RecipeWarning(UserWarning):
     """Something in a recipe that is probably a mistake, e.g. a rule that matches nothing."""
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _rule_label(index: int) -> str:
@@ -143,8 +106,8 @@ class Recipe:
     def default(cls) -> Recipe:
         """The default recipe (DESIGN.md's parameters)."""
         # Known to build (a test builds it), so not built here: that would import every backend.
-        recipe = cls(DEFAULT_RECIPE, source="the default recipe", check=False)
-        recipe._checked.update(MODALITIES)
+        recipe = cls({}, source="the default recipe", check=False)
+        recipe._checked.update(all_modalities())
         return recipe
 
     @classmethod
@@ -188,18 +151,26 @@ class Recipe:
         return cls(data, source, check=check)
 
     def replace(self, *, seed: int | None = None, copies: int | None = None,
-                text_unit: str | None = None) -> Recipe:
-        """A copy with the top-level seed or copies, or the base text unit, replaced."""
+                options: Mapping[str, Mapping[str, Any]] | None = None) -> Recipe:
+        """A copy with the top-level seed or copies, or base-table options, replaced.
+
+        Args:
+            seed: The new top-level seed (None keeps it).
+            copies: The new top-level copies (None keeps it).
+            options: ``{modality: {option: value}}`` set in the base tables,
+                e.g. ``{"text": {"unit": "line"}}``.
+        """
         data = self.to_dict()
         if seed is not None:
             data["seed"] = seed
         if copies is not None:
             data["copies"] = copies
-        if text_unit is not None:
-            data["text"]["unit"] = text_unit
-        # Only a new text unit can make a table invalid; the pipeline checks what is unchecked.
+        changed = {m for m, values in (options or {}).items() if values}
+        for modality in changed:
+            data[modality].update(options[modality])  # type: ignore[index]
+        # A new option can make a table invalid: those tables are checked again.
         recipe = Recipe(data, self.source, check=False)
-        recipe._checked = self._checked - ({"text"} if text_unit is not None else set())
+        recipe._checked = self._checked - changed
         return recipe
 
     # ------------------------------------------------------------------ reading
@@ -237,11 +208,11 @@ class Recipe:
         top = pairs({k: self._data[k] for k in ("seed", "copies") if k in self._data})
         if top:
             lines += ["", *top]
-        for modality in MODALITIES:
+        for modality in all_modalities():
             lines += ["", *modality_table(modality, self._data[modality])]
         for rule in self._data["rules"]:
             lines += ["", "[[rules]]", *pairs({k: rule[k] for k in ("match", "copies") if k in rule})]
-            for modality in MODALITIES:
+            for modality in all_modalities():
                 if modality in rule:
                     lines += ["", *modality_table(f"rules.{modality}", rule[modality])]
         return "\n".join(lines) + "\n"
@@ -257,14 +228,17 @@ class Recipe:
 
     @property
     def seed(self) -> int | None:
+        """The top-level seed, if the recipe sets one."""
         return self._data.get("seed")
 
     @property
     def copies(self) -> int | None:
+        """The top-level copy count, if the recipe sets one."""
         return self._data.get("copies")
 
     @property
     def rules(self) -> list[dict[str, Any]]:
+        """The ``[[rules]]``, in order (a copy)."""
         return _copy.deepcopy(self._data["rules"])
 
     @property
@@ -299,6 +273,7 @@ class Recipe:
 
     @property
     def has_rules(self) -> bool:
+        """Whether the recipe has any ``[[rules]]``."""
         return bool(self._data["rules"])
 
     def copies_for(self, rule: int | None) -> int | None:
@@ -317,8 +292,8 @@ class Recipe:
         return table
 
     def config_for(self, modality: str, rule: int | None = None) -> dict[str, Any]:
-        """Constructor arguments of the modality's augmenter under ``rule``."""
-        return _augmenter_config(modality, self.table_for(modality, rule))
+        """Constructor arguments of the modality's augmenter under ``rule``: the table itself."""
+        return self.table_for(modality, rule)
 
     # ------------------------------------------------------------------ checking
 
@@ -329,9 +304,9 @@ class Recipe:
         ``modalities`` (the pipeline names those present in INPUT, and reports
         a missing backend itself).
         """
-        wanted = tuple(MODALITIES if modalities is None else modalities)
+        wanted = all_modalities() if modalities is None else tuple(modalities)
         for modality in wanted:
-            if modality in self._checked or (modalities is None and not _installed(modality)):
+            if modality in self._checked or (modalities is None and missing_modules(modality)):
                 continue
             _check_table(modality, self._data[modality], self.source, f"[{modality}]")
             for index, rule in enumerate(self._data["rules"], start=1):
@@ -360,10 +335,6 @@ def _resolve_paths(data: Any, base: Path) -> Any:
     return out
 
 
-def _installed(modality: str) -> bool:
-    return all(importlib.util.find_spec(name) is not None for name in EXTRAS[modality])
-
-
 # ---------------------------------------------------------------------- normalising
 
 
@@ -385,24 +356,22 @@ def _normalise(data: Any, source: str) -> dict[str, Any]:
     """Check the recipe's shape and fill left-out modality tables with the defaults."""
     if not isinstance(data, Mapping):
         raise _fail(source, "", f"a recipe is a table of tables; got {type(data).__name__}")
-    _check_keys(data, _TOP_KEYS, source, "", "top-level key or table")
+    _check_keys(data, ("seed", "copies", *all_modalities(), "rules"), source, "", "top-level key or table")
     out: dict[str, Any] = {}
-    if "seed" in data:
-        seed = data["seed"]
-        if not _is_int(seed) or not 0 <= seed <= _SEED_MAX:
-            raise _fail(source, "seed", f"must be an integer in [0, {_SEED_MAX}]; got {seed!r}")
-        out["seed"] = seed
-    if "copies" in data:
-        copies = data["copies"]
-        if not _is_int(copies) or copies < 1:
-            raise _fail(source, "copies", f"must be an integer >= 1; got {copies!r}")
-        out["copies"] = copies
-    for modality in MODALITIES:
+    try:
+        if "seed" in data:
+            out["seed"] = check_seed(data["seed"])
+        if "copies" in data:
+            out["copies"] = check_int("copies", data["copies"], 1)
+    except ValueError as exc:
+        raise _fail(source, "", str(exc)) from None
+    defaults = default_tables()
+    for modality in all_modalities():
         table = data.get(modality, {})
         where = f"[{modality}]"
         _check_table_shape(modality, table, source, where)
-        filled = {**_copy.deepcopy(DEFAULT_RECIPE[modality]), **_copy.deepcopy(dict(table))}
-        out[modality] = {key: filled[key] for key in (*_OPTIONS[modality], "ops") if key in filled}
+        filled = {**defaults[modality], **_copy.deepcopy(dict(table))}
+        out[modality] = {key: filled[key] for key in (*_options(modality), "ops") if key in filled}
     rules = data.get("rules", [])
     if not isinstance(rules, list):
         raise _fail(source, "rules", "must be an array of tables: write each rule as [[rules]]")
@@ -413,7 +382,7 @@ def _normalise(data: Any, source: str) -> dict[str, Any]:
 def _check_table_shape(modality: str, table: Any, source: str, where: str) -> None:
     if not isinstance(table, Mapping):
         raise _fail(source, where, f"must be a table; got {table!r}")
-    allowed = (*_OPTIONS[modality], "ops")
+    allowed = (*_options(modality), "ops")
     for key in table:
         if key not in allowed:
             raise _fail(source, where, f"unknown key {key!r}{did_you_mean(str(key), allowed)}; "
@@ -432,9 +401,6 @@ def _check_table_shape(modality: str, table: Any, source: str, where: str) -> No
             if not isinstance(op.get("op"), str):
                 raise _fail(source, f"[[{modality}.ops]] #{index}",
                             f"every op needs op = \"<class name>\"; got {op.get('op')!r}")
-        if modality == "image" and len(ops) != 1:
-            raise _fail(source, where, f"takes exactly one op, {IMAGE_OP} (it already combines "
-                                       f"every image transform); got {len(ops)}")
 
 
 def _check_no_none(value: Any, source: str, where: str, key: str = "") -> None:
@@ -454,7 +420,7 @@ def _normalise_rule(rule: Any, index: int, source: str) -> dict[str, Any]:
     where = _rule_label(index)
     if not isinstance(rule, Mapping):
         raise _fail(source, where, f"must be a table; got {rule!r}")
-    _check_keys(rule, _RULE_KEYS, source, where, "key")
+    _check_keys(rule, ("match", "copies", *all_modalities()), source, where, "key")
     match = rule.get("match")
     if not isinstance(match, str) or not match.strip():
         raise _fail(source, where, f"match must be a glob pattern relative to INPUT, e.g. "
@@ -464,12 +430,11 @@ def _normalise_rule(rule: Any, index: int, source: str) -> dict[str, Any]:
                                    f"got {match!r}")
     out: dict[str, Any] = {"match": match}
     if "copies" in rule:
-        copies = rule["copies"]
-        if not _is_int(copies) or copies < 0:
-            raise _fail(source, where, f"copies must be an integer >= 0 (0: no augmented copies "
-                                       f"of the files it matches); got {copies!r}")
-        out["copies"] = copies
-    for modality in MODALITIES:
+        try:
+            out["copies"] = check_int("copies", rule["copies"], 0)
+        except ValueError as exc:
+            raise _fail(source, where, f"{exc} (0: no augmented copies of the files it matches)") from None
+    for modality in all_modalities():
         if modality in rule:
             _check_table_shape(modality, rule[modality], source, f"{where} [rules.{modality}]")
             out[modality] = _copy.deepcopy(dict(rule[modality]))
@@ -479,35 +444,14 @@ def _normalise_rule(rule: Any, index: int, source: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------- augmenters
 
 
-def _augmenter_config(modality: str, table: Mapping[str, Any]) -> dict[str, Any]:
-    options = {k: v for k, v in table.items() if k != "ops"}
-    ops = [dict(op) for op in table["ops"]]
-    if modality == "image":
-        params = {k: v for k, v in ops[0].items() if k != "op"}
-        return {**_KERAS_IMAGE_DEFAULTS, **params, **options}
-    return {**options, "ops": ops}
-
-
 _OP_MESSAGE = re.compile(r"^ops\[(\d+)\]( \([^)]*\))?: ")
 
 
 def _check_table(modality: str, table: Mapping[str, Any], source: str, where: str) -> None:
     """Build the augmenter for ``table``; turn what it rejects into a located RecipeError."""
     cls = augmenter_class(modality)
-    if modality == "image":
-        _check_image_op(table["ops"][0], source, where)
-        options = {k: v for k, v in table.items() if k != "ops"}
-        try:
-            cls(**_KERAS_IMAGE_DEFAULTS, **options)
-        except (ValueError, TypeError) as exc:
-            raise _fail(source, where, str(exc)) from None
-        try:
-            cls(**_augmenter_config(modality, table))
-        except (ValueError, TypeError) as exc:
-            raise _fail(source, f"{_ops_where(where, modality)} #1 ({IMAGE_OP})", str(exc)) from None
-        return
     try:
-        cls(**_augmenter_config(modality, table))
+        cls(**table)
     except ImportError:
         raise
     except (ValueError, TypeError) as exc:
@@ -516,7 +460,7 @@ def _check_table(modality: str, table: Mapping[str, Any], source: str, where: st
         if found:
             op_where = f"{_ops_where(where, modality)} #{found.group(1)}{found.group(2) or ''}"
             raise _fail(source, op_where, message[found.end():]) from None
-        raise _fail(source, where, message) from None
+        raise _fail(source, where, message.removeprefix("ops: ")) from None
 
 
 def _ops_where(where: str, modality: str) -> str:
@@ -524,21 +468,3 @@ def _ops_where(where: str, modality: str) -> str:
     if where.startswith("[[rules]]"):
         return f"{where.split(' [rules.')[0]} [[rules.{modality}.ops]]"
     return f"[[{modality}.ops]]"
-
-
-def _check_image_op(op: Mapping[str, Any], source: str, where: str) -> None:
-    op_where = f"{_ops_where(where, 'image')} #1"
-    name = op["op"]
-    if name != IMAGE_OP:
-        raise _fail(source, op_where, f"unknown image op {name!r}{did_you_mean(name, [IMAGE_OP])}; "
-                                      f"the image op is {IMAGE_OP}")
-    op_where += f" ({IMAGE_OP})"
-    for key in op:
-        if key == "op" or key in _KERAS_IMAGE_DEFAULTS:
-            continue
-        if key in _IMAGE_NOT_RANDOM:
-            raise _fail(source, op_where, f"{key} cannot be used: {_IMAGE_NOT_RANDOM[key]}")
-        if key in _OPTIONS["image"]:
-            raise _fail(source, op_where, f"{key} is an output option: put it in [image], not in the op")
-        raise _fail(source, op_where, f"unknown parameter {key!r}{did_you_mean(key, _KERAS_IMAGE_DEFAULTS)}; "
-                                      f"{IMAGE_OP} takes: {', '.join(_KERAS_IMAGE_DEFAULTS)}")

@@ -9,12 +9,13 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import SENTENCES, tree_digest, write_audio, write_image, write_text
 
 import augment
 from augment import AudioAugmenter, ImageAugmenter, TextAugmenter
-from augment.pipeline import SetupError
 from augment.recipe import DEFAULT_RECIPE, RECIPE_NAME, Recipe, RecipeError, RecipeWarning
+from augment.run.options import SetupError
+
+from conftest import SENTENCES, tree_digest, write_audio, write_image, write_text
 
 SCRIPT = str(Path(sys.executable).with_name("augment-dir"))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from augment.ops import OpSpec, build_op, check_op, check_ops_list, did_you_mean, op_label, split_op
+from augment.core.ops import OpSpec, build_op, check_op, check_ops_list, did_you_mean, op_label, split_op
 
 
 class Transform:

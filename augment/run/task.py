@@ -1,9 +1,9 @@
-"""The unit of work: one source file -> one output file.
+"""The unit of work: one source file -> one staged output file.
 
-:func:`run_task` is a pure function of its :class:`Task` (source, destination,
-augmenter config, seed): it runs the same in the parent, in a worker process or
-on a distributed engine. It writes the output under a temporary name beside the
-destination and returns a small :class:`FileResult`; the caller records the
+:func:`run_task` is a pure function of its :class:`Task` (source, staging
+path, backend, config, seed): it runs the same in the parent, in a worker
+process or on a distributed engine. It writes the output to the task's
+staging path and returns a small :class:`FileResult`; the caller records the
 result in the manifest and then *commits* it (renames it into place), which is
 what makes a killed run leave nothing half-done.
 """
@@ -11,19 +11,20 @@ what makes a killed run leave nothing half-done.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import warnings
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from augment.base import Augmenter, BadInputError, temp_path_for
-from augment.registry import augmenter_class
+from augment.core.augmenter import Augmenter
+from augment.core.files import discard
+from augment.core.notices import RunNotice
+from augment.core.registry import load_class
+from augment.core.result import BadInputError
 
-__all__ = ["Task", "FileResult", "run_task", "commit", "discard"]
+__all__ = ["FileResult", "Task", "run_task", "worker_init"]
 
-# One augmenter per (modality, config) per process: building one can import
+# One augmenter per (backend, config) per process: building one can import
 # TensorFlow or load WordNet, so a worker builds each once and reuses it.
 _AUGMENTERS: dict[tuple[str, str], Augmenter] = {}
 
@@ -34,20 +35,23 @@ class Task:
 
     Attributes:
         source: Absolute path of the input file.
-        output: Absolute path of the output file.
+        temp: Where to write the output (a staging path; the run commits it).
         rel_source: ``source`` relative to the input root (POSIX style).
-        rel_output: ``output`` relative to the output root (POSIX style).
-        modality: "image", "text" or "audio".
+        rel_output: The output's path relative to the output root (POSIX style).
+        modality: The source's modality (None for an unsupported original).
+        backend: ``"module:Class"`` of the Augmenter (the registry's, so a
+            backend registered at run time works in worker processes too).
         copy: 1..N for augmented copies; 0 for a byte-for-byte original.
-        seed: The seed for this output (unused for originals).
+        seed: The seed for this output (None for originals).
         config: The augmenter's constructor arguments.
     """
 
     source: str
-    output: str
+    temp: str
     rel_source: str
     rel_output: str
     modality: str | None
+    backend: str | None
     copy: int
     seed: int | None
     config: dict[str, Any] = field(default_factory=dict)
@@ -59,7 +63,8 @@ class FileResult:
 
     ``status`` is one of "ok" (written), "error" (failed: see ``error``),
     "skipped" (already present from an earlier run), "unsupported" (no
-    augmenter handles the source's extension) or "planned" (a dry run).
+    augmenter handles the source's extension), "excluded" (left out by
+    ``only`` or a rule with ``copies = 0``) or "planned" (a dry run).
     ``temp`` is the written-but-uncommitted file while the result is in flight.
     """
 
@@ -79,12 +84,17 @@ class FileResult:
         del record["temp"]
         return record
 
+    def committed(self) -> FileResult:
+        """This result once its file is in place (no temporary any more)."""
+        return FileResult(self.source, self.output, self.modality, self.copy, self.seed,
+                          self.status, self.params, self.error)
 
-def _augmenter(modality: str, config: dict[str, Any]) -> Augmenter:
-    key = (modality, json.dumps(config, sort_keys=True))
+
+def _augmenter(backend: str, config: dict[str, Any]) -> Augmenter:
+    key = (backend, json.dumps(config, sort_keys=True))
     augmenter = _AUGMENTERS.get(key)
     if augmenter is None:
-        augmenter = _AUGMENTERS[key] = augmenter_class(modality)(**config)
+        augmenter = _AUGMENTERS[key] = load_class(backend)(**config)
     return augmenter
 
 
@@ -97,49 +107,32 @@ def _reason(exc: BaseException) -> str:
 
 
 def run_task(task: Task) -> FileResult:
-    """Make ``task``'s output under a temporary name; never raises for bad input.
+    """Make ``task``'s output at its staging path; never raises for bad input.
 
     Returns:
         A FileResult with status "ok" and ``temp`` set to the written file, or
         status "error" with the reason (and no file left behind).
     """
-    base = dict(source=task.rel_source, output=task.rel_output, modality=task.modality,
-                copy=task.copy, seed=task.seed if task.copy else None)
-    tmp = temp_path_for(task.output)
     try:
-        os.makedirs(os.path.dirname(task.output), exist_ok=True)
         if task.copy == 0:
-            shutil.copyfile(task.source, tmp)
+            shutil.copyfile(task.source, task.temp)
             params: dict[str, Any] | None = {"original": True}
         else:
-            augmenter = _augmenter(str(task.modality), task.config)
+            if task.backend is None:
+                raise ValueError("no backend handles this file")
+            augmenter = _augmenter(task.backend, task.config)
             data = augmenter.read(task.source)
             result = augmenter.augment(data, seed=task.seed)
-            augmenter.write(result.data, tmp)
+            augmenter.write(result.data, task.temp)
             params = result.params
     except Exception as exc:  # one bad file must never stop the run
-        discard(str(tmp))
-        return FileResult(**base, status="error", error=_reason(exc))
-    return FileResult(**base, status="ok", params=params, temp=str(tmp))
+        discard(task.temp)
+        return FileResult(task.rel_source, task.rel_output, task.modality, task.copy, task.seed, "error",
+                          error=_reason(exc))
+    return FileResult(task.rel_source, task.rel_output, task.modality, task.copy, task.seed, "ok",
+                      params=params, temp=task.temp)
 
 
 def worker_init() -> None:
     """Set up a worker process: notices the run already gave once are not repeated per worker."""
-    from augment.resources import FallbackTaggerWarning
-
-    warnings.simplefilter("ignore", FallbackTaggerWarning)
-
-
-def commit(result: FileResult, output_root: str | os.PathLike[str]) -> None:
-    """Rename a result's temporary file into place."""
-    if result.temp is not None and result.output is not None:
-        os.replace(result.temp, Path(output_root, result.output))
-
-
-def discard(temp: str | None) -> None:
-    """Remove a temporary file if it exists."""
-    if temp:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
+    warnings.simplefilter("ignore", RunNotice)

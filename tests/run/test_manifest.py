@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from augment.manifest import ManifestWriter, compact
+from augment.run.manifest import ManifestWriter, compact
 
 
 def _line(output, status="ok", **extra):

@@ -1,4 +1,4 @@
-"""Tests for augment.registry: extension lookup, lazy backends, install hints."""
+"""Tests for augment.core.registry: extension lookup, lazy backends, registration, install hints."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ import sys
 
 import pytest
 
-from augment.registry import EXTENSIONS, augmenter_class, augmenter_for, install_hint, modality_for
+from augment.core.registry import (
+    augmenter_class,
+    augmenter_for,
+    backend,
+    install_hint,
+    missing_modules,
+    modalities,
+    modality_for,
+    register,
+    unregister,
+)
 
 
 @pytest.mark.parametrize(
@@ -19,8 +29,9 @@ def test_modality_for(name, modality):
     assert modality_for(name) == modality
 
 
-def test_extensions_do_not_overlap():
-    seen = [s for suffixes in EXTENSIONS.values() for s in suffixes]
+def test_builtin_backends_in_order_without_overlap():
+    assert modalities()[:3] == ("image", "text", "audio")
+    seen = [s for m in modalities() for s in backend(m).extensions]
     assert len(seen) == len(set(seen))
     assert all(s.startswith(".") and s == s.lower() for s in seen)
 
@@ -35,8 +46,8 @@ def test_augmenter_for_unknown_extension():
         augmenter_for("notes.md")
 
 
-def test_augmenter_class_unknown_modality():
-    with pytest.raises(ValueError, match="video"):
+def test_unknown_modality_names_the_choices():
+    with pytest.raises(ValueError, match="modality must be one of image, text, audio.*'video'"):
         augmenter_class("video")
 
 
@@ -44,11 +55,28 @@ def test_install_hint_names_the_extra():
     assert install_hint("audio") == 'pip install "augment-dir[audio]"'
 
 
+def test_missing_modules_of_an_installed_backend_is_empty():
+    assert missing_modules("audio") == []
+
+
+def test_register_and_unregister_a_backend():
+    register("fake", "fake_backend:FakeAugmenter", {".FAKE"}, requires=("no_such_module_xyz",), extra="fake")
+    try:
+        assert "fake" in modalities() and modality_for("a.fake") == "fake"
+        assert augmenter_class("fake").__name__ == "FakeAugmenter"
+        assert missing_modules("fake") == ["no_such_module_xyz"]
+        assert install_hint("fake") == 'pip install "augment-dir[fake]"'
+    finally:
+        unregister("fake")
+    assert "fake" not in modalities() and modality_for("a.fake") is None
+
+
 def test_backend_classes_agree_with_registry():
-    for modality in EXTENSIONS:
+    for modality in ("image", "text", "audio"):
         cls = augmenter_class(modality)
         assert cls.modality == modality
-        assert cls.extensions == EXTENSIONS[modality]
+        assert cls.extensions == backend(modality).extensions
+        assert set(cls.default_table) == {*cls.options, "ops"}
 
 
 def test_import_augment_imports_no_backend():

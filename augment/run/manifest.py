@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import IO, Any
 
-from augment.base import atomic_path
+from augment.core.files import atomic_path
 
 __all__ = ["MANIFEST_NAME", "ManifestWriter", "compact"]
 

@@ -1,0 +1,157 @@
+"""The Augmenter interface every backend implements.
+
+Three promises live here so that no backend can forget them:
+
+* seeding: every call runs under a known seed, and the global ``random`` and
+  ``numpy.random`` states (which Keras, nlpaug and audiomentations all draw
+  from) are seeded for the call and restored afterwards;
+* provenance: the parameters a backend applied come back as JSON-safe data;
+* one description: an augmenter *is* its :meth:`~Augmenter.config`; equality,
+  hashing, pickling and ``repr`` all derive from it, once, here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from augment.core.files import atomic_path
+from augment.core.result import AugmentResult, to_jsonable
+from augment.core.seeding import check_seed, draw_seed, global_rng
+
+__all__ = ["Augmenter"]
+
+
+def _hash_key(value: Any) -> Any:
+    """``value`` with every number as a float: configs equal under ``==`` (1 == 1.0) hash alike."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, Mapping):
+        return {str(k): _hash_key(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_hash_key(v) for v in value]
+    return repr(value)
+
+
+def _rebuild(cls: type[Augmenter], config: dict[str, Any]) -> Augmenter:
+    return cls(**config)
+
+
+class Augmenter(ABC):
+    """One modality's augmentation: read a file, augment a sample, write a file.
+
+    Every backend is built the same way: ``ops=[{"op": <library class>,
+    **its parameters}]`` plus a few table-level options, exactly the shape of
+    its recipe table; ``type(a)(**a.config())`` rebuilds an equal augmenter.
+    Subclasses validate every argument in ``__init__`` (raising ValueError that
+    names the argument and the value) and import their backend library lazily.
+    """
+
+    #: "image", "text" or "audio" (the registry's name for it).
+    modality: ClassVar[str]
+    #: Lower-case extensions (with the dot) this augmenter reads and writes.
+    extensions: ClassVar[frozenset[str]]
+    #: Keys of the recipe table besides ``ops`` (output options such as jpeg_quality).
+    options: ClassVar[tuple[str, ...]] = ()
+    #: This modality's table in the default recipe: its options and its ``ops``.
+    default_table: ClassVar[Mapping[str, Any]]
+    #: Whether :meth:`augment` takes a ``sample_rate`` (audio).
+    takes_sample_rate: ClassVar[bool] = False
+
+    @abstractmethod
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments, JSON- and TOML-safe: ``type(self)(**self.config())`` rebuilds it."""
+
+    @classmethod  # noqa: B027 - an optional hook: empty unless a backend needs outside data
+    def prepare(cls, config: Mapping[str, Any]) -> None:
+        """Check, before a run touches any file, what an augmenter built from ``config`` will need.
+
+        For data that lives outside the package (e.g. WordNet). Cheap: it
+        builds nothing. Raises ``LookupError`` whose message says how to get
+        what is missing; the default has nothing to check.
+        """
+
+    @abstractmethod
+    def _augment(self, data: Any, sample_rate: int | None) -> tuple[Any, dict[str, Any]]:
+        """Augment ``data`` under the already-seeded global RNGs; return (data, params)."""
+
+    @abstractmethod
+    def read(self, path: str | os.PathLike[str]) -> Any:
+        """Read a file into this backend's in-memory form; BadInputError if unusable."""
+
+    @abstractmethod
+    def write(self, data: Any, path: str | os.PathLike[str]) -> None:
+        """Write ``data`` to ``path`` in the format its extension names."""
+
+    def augment(self, data: Any, *, seed: int | None = None, sample_rate: int | None = None) -> AugmentResult:
+        """Augment one in-memory sample.
+
+        Args:
+            data: The sample, in the backend's in-memory form.
+            seed: The seed to run under; drawn (and recorded) when None.
+            sample_rate: Audio only: the sample rate of an array of samples.
+
+        Returns:
+            The augmented data, the seed used, and the parameters applied.
+        """
+        seed = draw_seed() if seed is None else check_seed(seed)
+        if sample_rate is not None and not self.takes_sample_rate:
+            raise TypeError(f"{type(self).__name__}.augment() takes no sample_rate (it is for audio)")
+        with global_rng(seed):
+            out, params = self._augment(data, sample_rate)
+        return AugmentResult(data=out, seed=seed, params=to_jsonable(params))
+
+    def augment_file(
+        self,
+        src: str | os.PathLike[str],
+        dst: str | os.PathLike[str],
+        *,
+        seed: int | None = None,
+        keep_data: bool = False,
+    ) -> AugmentResult:
+        """Read ``src``, augment it and write ``dst`` atomically.
+
+        Args:
+            src: The input file; it is never modified.
+            dst: The output file; its extension picks the format. Written under a
+                temporary name and renamed, so it is either complete or absent.
+            seed: As for :meth:`augment`.
+            keep_data: Keep the augmented sample on the result (off by default so
+                a pipeline does not hold every image in memory).
+        """
+        if Path(src).resolve() == Path(dst).resolve():
+            raise ValueError(f"{src}: refusing to write an augmented copy over its own source")
+        data = self.read(src)
+        result = self.augment(data, seed=seed)
+        with atomic_path(dst) as tmp:
+            self.write(result.data, tmp)
+        if keep_data:
+            return result
+        return AugmentResult(data=None, seed=result.seed, params=result.params)
+
+    def handles(self, path: str | os.PathLike[str]) -> bool:
+        """Whether ``path``'s extension (case-insensitive) is one this augmenter handles."""
+        return Path(path).suffix.lower() in self.extensions
+
+    # An augmenter is its config: these four follow from it, for every backend.
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.config() == self.config()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__qualname__, json.dumps(_hash_key(self.config()), sort_keys=True)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A copy (e.g. in a worker process) is rebuilt from the config, so it
+        # loads its library objects (TensorFlow, WordNet) itself, lazily.
+        return (_rebuild, (type(self), self.config()))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"

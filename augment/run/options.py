@@ -1,0 +1,119 @@
+"""A run's options, resolved once: CLI or API arguments merged with the recipe and checked.
+
+Every value is checked here and nowhere else; the rest of the run reads a
+:class:`RunOptions` and trusts it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from augment.core.checks import check_int
+from augment.core.registry import modalities
+from augment.core.seeding import check_seed
+from augment.run.recipe import Recipe, RecipeError
+
+__all__ = ["RunOptions", "SetupError", "default_workers", "resolve"]
+
+TEXT_UNITS = ("file", "line")
+
+
+class SetupError(Exception):
+    """The run cannot start (bad arguments, missing extra, OUTPUT locked...).
+
+    Raised before anything is written.
+    """
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything a run needs to know besides INPUT and OUTPUT, checked.
+
+    Attributes:
+        copies: Augmented copies per source (a rule's own ``copies`` still wins).
+        seed: The run's seed.
+        workers: Worker processes (1: in the calling process).
+        only: The modalities to augment.
+        include_originals: Also copy every source byte for byte.
+        overwrite: Redo outputs that exist.
+        dry_run: Plan only.
+        recipe: The effective recipe: its seed and copies are the two above.
+    """
+
+    copies: int
+    seed: int
+    workers: int
+    only: tuple[str, ...]
+    include_originals: bool
+    overwrite: bool
+    dry_run: bool
+    recipe: Recipe
+
+
+def default_workers() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def load_recipe(recipe: Recipe | str | os.PathLike[str] | None) -> Recipe:
+    """``recipe`` as a Recipe: itself, the file it names, or the default recipe."""
+    if recipe is None:
+        return Recipe.default()
+    if isinstance(recipe, Recipe):
+        return recipe
+    try:
+        return Recipe.from_toml(recipe)
+    except RecipeError as exc:
+        raise SetupError(str(exc)) from None
+
+
+def _check(check: Any, *args: Any) -> Any:
+    try:
+        return check(*args)
+    except ValueError as exc:
+        raise SetupError(str(exc)) from None
+
+
+def _first(*values: Any) -> Any:
+    """The first value that is not None: the argument, then the recipe's, then the default."""
+    return next(value for value in values if value is not None)
+
+
+def resolve(
+    *,
+    copies: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    only: Iterable[str] | None = None,
+    include_originals: bool = False,
+    overwrite: bool = False,
+    dry_run: bool = False,
+    recipe: Recipe | str | os.PathLike[str] | None = None,
+    text_unit: str | None = None,
+) -> RunOptions:
+    """Merge the arguments with the recipe (arguments win) and check each value once.
+
+    Raises:
+        SetupError: A value is out of range, or the recipe cannot be used.
+    """
+    loaded = load_recipe(recipe)
+    copies = _check(check_int, "copies", _first(copies, loaded.copies, 1), 1)
+    seed = _check(check_seed, _first(seed, loaded.seed, 0))
+    workers = _check(check_int, "workers", default_workers() if workers is None else workers, 1)
+    if isinstance(only, str):
+        only = only.split(",")
+    names = tuple(modalities()) if only is None else tuple(dict.fromkeys(str(m).strip() for m in only))
+    if not names or any(m not in modalities() for m in names):
+        raise SetupError(f"only must name some of {', '.join(modalities())}; got {', '.join(names) or 'nothing'}")
+    if text_unit is not None and text_unit not in TEXT_UNITS:
+        raise SetupError(f"text_unit must be one of {', '.join(TEXT_UNITS)}; got {text_unit!r}")
+    options: Mapping[str, Mapping[str, Any]] = {"text": {"unit": text_unit}} if text_unit else {}
+    effective = loaded.replace(seed=seed, copies=copies, options=options)
+    return RunOptions(copies, seed, workers, names, bool(include_originals), bool(overwrite), bool(dry_run),
+                      effective)

@@ -1,0 +1,85 @@
+"""A fake backend for tests: drives the whole pipeline without TensorFlow, nlpaug or audiomentations.
+
+``.fake`` files hold bytes; an augmentation XORs them with a key drawn from the
+global ``numpy.random`` and ``random`` states (as the real backends draw), so
+seeds, workers and resumes are tested for real. A file starting with ``BAD`` is
+bad input; ``delay`` slows each file down (for kill tests).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from augment.core.augmenter import Augmenter
+from augment.core.registry import register, unregister
+from augment.core.result import BadInputError
+
+TARGET = "fake_backend:FakeAugmenter"
+
+
+class FakeAugmenter(Augmenter):
+    """XOR a file's bytes with a drawn key."""
+
+    modality: ClassVar[str] = "fake"
+    extensions: ClassVar[frozenset[str]] = frozenset({".fake"})
+    options: ClassVar[tuple[str, ...]] = ("delay",)
+    default_table: ClassVar[dict[str, Any]] = {"delay": 0.0, "ops": [{"op": "Xor", "width": 4}]}
+
+    def __init__(self, delay: float = 0.0, ops: list[dict[str, Any]] | None = None) -> None:
+        ops = [dict(op) for op in (ops if ops is not None else self.default_table["ops"])]
+        for index, op in enumerate(ops, start=1):
+            if op.get("op") != "Xor":
+                raise ValueError(f"ops[{index}] ({op.get('op')}): unknown op; the fake op is Xor")
+            width = op.get("width", 4)
+            if not isinstance(width, int) or isinstance(width, bool) or width < 1:
+                raise ValueError(f"ops[{index}] (Xor): width must be an integer >= 1; got {width!r}")
+        if not isinstance(delay, (int, float)) or delay < 0:
+            raise ValueError(f"delay must be a number >= 0; got {delay!r}")
+        self.delay = delay
+        self.ops = ops
+
+    def config(self) -> dict[str, Any]:
+        return {"delay": self.delay, "ops": [dict(op) for op in self.ops]}
+
+    @classmethod
+    def prepare(cls, config: Any) -> None:
+        needed = os.environ.get("FAKE_BACKEND_NEEDS")
+        if needed and not Path(needed).exists():
+            raise LookupError(f"the fake backend needs {needed}; create it")
+
+    def _augment(self, data: Any, sample_rate: int | None) -> tuple[Any, dict[str, Any]]:
+        if self.delay:
+            time.sleep(self.delay)
+        out = bytes(data)
+        records = []
+        for op in self.ops:
+            key = np.random.randint(0, 256, op.get("width", 4)).tolist()
+            shift = random.randrange(len(key))
+            out = bytes(b ^ key[(i + shift) % len(key)] for i, b in enumerate(out))
+            records.append({"op": "Xor", "key": key, "shift": shift})
+        return out, {"ops": records}
+
+    def read(self, path: str | os.PathLike[str]) -> bytes:
+        data = Path(path).read_bytes()
+        if data.startswith(b"BAD"):
+            raise BadInputError(path, "a fake file that says it is bad")
+        return data
+
+    def write(self, data: bytes, path: str | os.PathLike[str]) -> None:
+        Path(path).write_bytes(data)
+
+
+def install() -> None:
+    """Register the fake modality (tests call :func:`remove` afterwards)."""
+    register("fake", TARGET, FakeAugmenter.extensions)
+
+
+def remove() -> None:
+    """Forget the fake modality."""
+    unregister("fake")

@@ -1,0 +1,43 @@
+"""Tests for augment.run.storage: staging, committing, discarding and sweeping on local disk."""
+
+from __future__ import annotations
+
+import os
+
+from augment.core.files import is_temporary
+from augment.run.storage import LocalStorage
+
+
+def test_stage_commit_and_exists(tmp_path):
+    storage = LocalStorage(tmp_path)
+    temp = storage.stage("a/b/c_aug1.png")
+    assert os.path.dirname(temp) == str(tmp_path / "a" / "b") and is_temporary(os.path.basename(temp))
+    assert not storage.exists("a/b/c_aug1.png")
+    with open(temp, "wb") as fh:
+        fh.write(b"png")
+    storage.commit(temp, "a/b/c_aug1.png")
+    assert storage.exists("a/b/c_aug1.png") and not os.path.exists(temp)
+    assert (tmp_path / "a" / "b" / "c_aug1.png").read_bytes() == b"png"
+
+
+def test_discard_and_write_text(tmp_path):
+    storage = LocalStorage(tmp_path)
+    temp = storage.stage("x.txt")
+    with open(temp, "w") as fh:
+        fh.write("half")
+    storage.discard(temp)
+    storage.discard(temp)
+    storage.write_text("recipe.toml", "seed = 1\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["recipe.toml"]
+
+
+def test_clean_temporaries_removes_only_its_own_shape(tmp_path):
+    storage = LocalStorage(tmp_path)
+    leftovers = [storage.stage("a.png"), storage.stage("deep/er/b.wav")]
+    for path in leftovers:
+        open(path, "w").close()
+    keep = [tmp_path / ".hidden.png", tmp_path / "a.png", tmp_path / "deep" / "notes.augtmp"]
+    for path in keep:
+        path.write_text("user data")
+    assert storage.clean_temporaries() == 2
+    assert all(path.exists() for path in keep) and not any(os.path.exists(p) for p in leftovers)
