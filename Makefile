@@ -18,9 +18,12 @@ $(STAMP): pyproject.toml
 # else the system WordNet 3.0 database (installed with apt-get when we are root
 # on Debian/Ubuntu). Says what it did; never needed for image or audio.
 nltk-data: $(STAMP)
-	$(BIN)/python -m augment.resources setup --allow-download --allow-apt
+	$(BIN)/python -m augment.backends.text.setup setup --allow-download --allow-apt
 
+# Lint and types first (seconds), then the suite.
 test: $(STAMP) nltk-data
+	$(BIN)/ruff check augment tests benchmarks samples
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 demo: $(STAMP) nltk-data

@@ -210,9 +210,9 @@ def naive_loop(corpus: Path, out: Path) -> dict[str, Any]:
     import warnings
 
     import augment
-    from augment.resources import FallbackTaggerWarning
+    from augment.core.notices import RunNotice
 
-    warnings.simplefilter("ignore", FallbackTaggerWarning)  # said once per run by augment-dir too
+    warnings.simplefilter("ignore", RunNotice)  # said once per run by augment-dir too
     augmenters: dict[str, Any] = {}
     per_modality: dict[str, list[float]] = {}
     first_file: dict[str, float] = {}
@@ -253,7 +253,7 @@ def run_naive(corpus: Path, out: Path, expected: int) -> dict[str, Any]:
     """Time the naive loop as a whole process (interpreter, imports and all), like the CLI runs."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--naive-child", str(corpus), str(out)]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"naive loop exit status {proc.returncode}: {_tail(proc.stderr)}")
@@ -572,7 +572,8 @@ def run(args: argparse.Namespace, root: Path) -> tuple[list[Figure], list[str], 
         return [Figure("outputs_identical", "outputs identical (" + compared + ")",
                        None if differing else float(len(reference)), "files" if not differing else "",
                        "identical", _verdict(not differing),
-                       includes=f"sha256 of every output file except manifest.jsonl and recipe.toml, vs {reference_name}",
+                       includes=("sha256 of every output file except manifest.jsonl and recipe.toml, "
+                                 f"vs {reference_name}"),
                        detail={"problem": f"differences: {differing}" if differing else None})]
 
     _guard(figures, "outputs_identical", "outputs identical", "", "identical", measure_identical)

@@ -36,6 +36,9 @@ class FakeAugmenter(Augmenter):
         for index, op in enumerate(ops, start=1):
             if op.get("op") != "Xor":
                 raise ValueError(f"ops[{index}] ({op.get('op')}): unknown op; the fake op is Xor")
+            unknown = sorted(set(op) - {"op", "width"})
+            if unknown:
+                raise ValueError(f"ops[{index}] (Xor): unknown parameter {unknown[0]!r}; Xor takes: width")
             width = op.get("width", 4)
             if not isinstance(width, int) or isinstance(width, bool) or width < 1:
                 raise ValueError(f"ops[{index}] (Xor): width must be an integer >= 1; got {width!r}")

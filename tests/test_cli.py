@@ -220,3 +220,13 @@ def test_include_originals_makes_a_complete_set(tmp_path):
     for rel, digest in tree_digest(src).items():
         assert out[rel] == digest
     assert len(out) == 2 * 7 + 1
+
+
+def test_every_option_is_a_library_keyword_and_back():
+    from augment.cli import build_parser
+    from augment.run.options import RunArguments
+
+    cli_only = {"input", "output", "print_recipe", "quiet", "help", "version"}
+    renamed = {"config": "recipe"}
+    options = {renamed.get(action.dest, action.dest) for action in build_parser()._actions} - cli_only
+    assert options == set(RunArguments.__annotations__)

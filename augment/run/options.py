@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from augment.core.checks import check_int
 from augment.core.registry import modalities
 from augment.core.seeding import check_seed
 from augment.run.recipe import Recipe, RecipeError
 
-__all__ = ["RunOptions", "SetupError", "default_workers", "resolve"]
+__all__ = ["RunArguments", "RunOptions", "SetupError", "default_workers", "resolve"]
 
 TEXT_UNITS = ("file", "line")
 
@@ -26,6 +26,39 @@ class SetupError(Exception):
 
     Raised before anything is written.
     """
+
+
+class RunArguments(TypedDict, total=False):
+    """The keywords of a run, the same for :func:`resolve`, ``iter_augment`` and ``augment_dir``.
+
+    Each is also a command-line option (``copies`` is ``-n``, ``recipe`` is
+    ``--config``); a test checks that the two lists agree.
+
+    Attributes:
+        copies: Augmented copies per source file (default: the recipe's, else 1);
+            a recipe rule's own ``copies`` still applies to the files it takes.
+        seed: The run's seed (default: the recipe's, else 0); each output's
+            seed derives from it, the source's relative path and the copy number.
+        workers: Worker processes (default: the CPUs available); 1 runs in the
+            calling process.
+        only: Modalities to augment (default: all); a list or "image,text".
+        include_originals: Also copy every source byte-for-byte to its mirrored path.
+        overwrite: Redo outputs that already exist (else they are skipped).
+        dry_run: Plan only; write nothing (results have status "planned").
+        recipe: A :class:`~augment.run.recipe.Recipe`, or the path of a recipe
+            TOML file (default: the default recipe).
+        text_unit: "file" or "line": the text table's ``unit`` for this run.
+    """
+
+    copies: int | None
+    seed: int | None
+    workers: int | None
+    only: Iterable[str] | str | None
+    include_originals: bool
+    overwrite: bool
+    dry_run: bool
+    recipe: Recipe | str | os.PathLike[str] | None
+    text_unit: str | None
 
 
 @dataclass(frozen=True)
@@ -90,14 +123,14 @@ def resolve(
     copies: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
-    only: Iterable[str] | None = None,
+    only: Iterable[str] | str | None = None,
     include_originals: bool = False,
     overwrite: bool = False,
     dry_run: bool = False,
     recipe: Recipe | str | os.PathLike[str] | None = None,
     text_unit: str | None = None,
 ) -> RunOptions:
-    """Merge the arguments with the recipe (arguments win) and check each value once.
+    """Merge the arguments (see :class:`RunArguments`) with the recipe (arguments win); check each value once.
 
     Raises:
         SetupError: A value is out of range, or the recipe cannot be used.

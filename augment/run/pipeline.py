@@ -15,21 +15,24 @@ import os
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from augment.core.registry import augmenter_class, backend, install_hint, missing_modules
 from augment.run.execute import executor_for
 from augment.run.manifest import MANIFEST_NAME, ManifestWriter, compact
-from augment.run.options import RunOptions, SetupError, resolve
+from augment.run.options import RunArguments, RunOptions, SetupError, resolve
 from augment.run.plan import Planner
 from augment.run.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning
 from augment.run.storage import LocalStorage
 from augment.run.summary import RunSummary
 from augment.run.task import FileResult, Task
 from augment.run.walk import walk_files
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
 __all__ = ["LOCK_NAME", "AugmentRun", "FileResult", "RunSummary", "SetupError", "augment_dir", "iter_augment"]
 
@@ -224,64 +227,36 @@ class AugmentRun(Iterator[FileResult]):
 
 
 def iter_augment(
-    input: str | os.PathLike[str],
-    output: str | os.PathLike[str],
-    *,
-    copies: int | None = None,
-    seed: int | None = None,
-    workers: int | None = None,
-    only: Iterable[str] | None = None,
-    include_originals: bool = False,
-    overwrite: bool = False,
-    dry_run: bool = False,
-    recipe: Recipe | str | os.PathLike[str] | None = None,
-    text_unit: str | None = None,
+    input: str | os.PathLike[str], output: str | os.PathLike[str], **arguments: Unpack[RunArguments]
 ) -> AugmentRun:
     """Augment a folder, yielding a :class:`FileResult` per output as it completes.
 
     Arguments are checked (and the folder pre-scanned) when this is called, so
     a :class:`SetupError` comes before any iteration; the lock on OUTPUT is
-    taken when iteration starts and released when it ends.
+    taken when iteration starts and released when it ends (or when the run is
+    closed).
 
     Args:
         input: The folder to read; never modified.
-        output: The folder to write the mirror into (created if needed).
-        copies: Augmented copies per source file (default: the recipe's, else 1);
-            a recipe rule's own ``copies`` still applies to the files it takes.
-        seed: The run's seed (default: the recipe's, else 0); each output's
-            seed derives from it, the source's relative path and the copy number.
-        workers: Worker processes (default: CPUs available); 1 runs in-process.
-        only: Modalities to augment (default: all).
-        include_originals: Also copy every source byte-for-byte to its mirrored path.
-        overwrite: Redo outputs that already exist (else they are skipped).
-        dry_run: Plan only; write nothing (results have status "planned").
-        recipe: A :class:`~augment.run.recipe.Recipe`, or the path of a recipe
-            TOML file (default: the default recipe). The effective recipe
-            (with this run's seed and copies) is saved as OUTPUT/recipe.toml,
-            and an OUTPUT made with a different recipe is refused unless
-            ``overwrite``.
-        text_unit: "file" or "line": the text table's ``unit`` for this run.
+        output: The folder to write the mirror into (created if needed). The
+            effective recipe (with this run's seed and copies) is saved as
+            OUTPUT/recipe.toml, and an OUTPUT made with a different recipe is
+            refused unless ``overwrite``.
+        **arguments: The run's options, as on the command line: ``copies``,
+            ``seed``, ``workers``, ``only``, ``include_originals``,
+            ``overwrite``, ``dry_run``, ``recipe``, ``text_unit`` (see
+            :class:`~augment.run.options.RunArguments`).
     """
-    options = resolve(copies=copies, seed=seed, workers=workers, only=only, include_originals=include_originals,
-                      overwrite=overwrite, dry_run=dry_run, recipe=recipe, text_unit=text_unit)
-    return AugmentRun(input, output, options)
+    return AugmentRun(input, output, resolve(**arguments))
 
 
 def augment_dir(
     input: str | os.PathLike[str],
     output: str | os.PathLike[str],
     *,
-    copies: int | None = None,
-    seed: int | None = None,
-    workers: int | None = None,
-    only: Iterable[str] | None = None,
-    include_originals: bool = False,
-    overwrite: bool = False,
-    dry_run: bool = False,
-    recipe: Recipe | str | os.PathLike[str] | None = None,
-    text_unit: str | None = None,
     progress: bool = False,
     on_result: Callable[[FileResult], None] | None = None,
+    **arguments: Unpack[RunArguments],
 ) -> RunSummary:
     """Augment a folder into a mirror of it and return a :class:`RunSummary`.
 
@@ -289,10 +264,8 @@ def augment_dir(
     on stderr) and ``on_result`` (called with every result).
     """
     started = time.monotonic()
-    run = iter_augment(input, output, copies=copies, seed=seed, workers=workers, only=only,
-                       include_originals=include_originals, overwrite=overwrite, dry_run=dry_run,
-                       recipe=recipe, text_unit=text_unit)
-    summary = RunSummary(str(input), str(output), dry_run=dry_run)
+    run = iter_augment(input, output, **arguments)
+    summary = RunSummary(str(input), str(output), dry_run=run.options.dry_run)
     bar = None
     if progress:
         from tqdm import tqdm

@@ -1,4 +1,4 @@
-"""Contract tests written once and run against every backend (fsspec-style)."""
+"""Contract tests written once and run against every registered backend (fsspec-style), the fake one too."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 from conftest import SENTENCES, write_audio, write_image, write_text
 
+import fake_backend
+
 import augment
-from augment.registry import EXTENSIONS
+from augment.core.registry import backend as registered
+from augment.core.registry import modalities
 
 
 def _image_sample():
@@ -24,8 +27,15 @@ def _audio_sample():
     return (0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32)
 
 
+def _fake_file(folder):
+    path = folder / "in.fake"
+    path.write_bytes(bytes(range(64)))
+    return path
+
+
 # modality -> (make augmenter, make in-memory sample, extra augment() kwargs, make a file)
 BACKENDS = {
+    "fake": (fake_backend.FakeAugmenter, lambda: bytes(range(40)), {}, _fake_file),
     "image": (augment.ImageAugmenter, _image_sample, {},
               lambda d: write_image(d / "in.png", size=(32, 24))),
     "text": (augment.TextAugmenter, lambda: " ".join(SENTENCES), {},
@@ -37,7 +47,14 @@ BACKENDS = {
 
 @pytest.fixture(params=sorted(BACKENDS))
 def backend(request):
+    if request.param == "fake":
+        fake_backend.install()
+        request.addfinalizer(fake_backend.remove)
     return request.param, *BACKENDS[request.param]
+
+
+def test_every_registered_backend_is_under_contract():
+    assert set(modalities()) <= set(BACKENDS)
 
 
 def _same(a, b):
@@ -48,7 +65,7 @@ def test_modality_and_extensions(backend):
     modality, make, *_ = backend
     aug = make()
     assert aug.modality == modality
-    assert aug.extensions == EXTENSIONS[modality]
+    assert aug.extensions == registered(modality).extensions
     assert all(aug.handles(f"x{ext.upper()}") for ext in aug.extensions)
 
 
@@ -135,8 +152,30 @@ def test_augment_file_round_trip(backend, tmp_path):
 
 def test_invalid_arguments_raise_value_error_naming_them(backend):
     modality, make, *_ = backend
-    bad = {"image": {"rotation_range": -5}, "text": {"aug_p": 1.5}, "audio": {"min_amplitude": -1.0}}[modality]
+    bad = {"image": {"rotation_range": -5}, "text": {"aug_p": 1.5}, "audio": {"min_amplitude": -1.0},
+           "fake": {"delay": -1}}[modality]
     name, value = next(iter(bad.items()))
     with pytest.raises(ValueError, match=name) as info:
         make(**bad)
     assert str(value) in str(info.value)
+
+
+def test_config_is_the_recipe_table_shape(backend):
+    _, make, *_ = backend
+    aug = make()
+    assert set(aug.config()) == {*aug.options, "ops"}
+    assert all(isinstance(op, dict) and isinstance(op["op"], str) for op in aug.config()["ops"])
+    assert set(aug.default_table) == {*aug.options, "ops"}
+
+
+def test_the_default_table_augments_like_the_default_augmenter(backend):
+    _, make, sample, kwargs, _ = backend
+    from_table = type(make())(**make().default_table)
+    assert _same(from_table.augment(sample(), seed=21, **kwargs).data, make().augment(sample(), seed=21, **kwargs).data)
+
+
+def test_an_op_with_an_unknown_parameter_is_located(backend):
+    _, make, *_ = backend
+    op = dict(make().config()["ops"][0], not_a_parameter=1)
+    with pytest.raises(ValueError, match=r"^ops\[1\] \("):
+        type(make())(ops=[op])

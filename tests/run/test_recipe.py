@@ -12,7 +12,7 @@ import pytest
 
 import augment
 from augment import AudioAugmenter, ImageAugmenter, TextAugmenter
-from augment.recipe import DEFAULT_RECIPE, RECIPE_NAME, Recipe, RecipeError, RecipeWarning
+from augment.run.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning, default_tables
 from augment.run.options import SetupError
 
 from conftest import SENTENCES, tree_digest, write_audio, write_image, write_text
@@ -77,14 +77,24 @@ def run_one(tmp_path: Path, name: str, write, table: dict, **kwargs):
 # ----------------------------------------------------------------------------- TOML in and out
 
 
+DESIGN_DEFAULTS = {
+    "image": {"jpeg_quality": 95, "webp_quality": 90,
+              "ops": [{"op": "ImageDataGenerator", "rotation_range": 30, "width_shift_range": 0.2,
+                       "height_shift_range": 0.2, "horizontal_flip": True}]},
+    "text": {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]},
+    "audio": {"ops": [{"op": "AddGaussianNoise", "min_amplitude": 0.01, "max_amplitude": 0.05, "p": 1.0}]},
+}
+
+
 def test_default_recipe_is_the_design_defaults_and_builds():
     # Recipe.default() does not build its augmenters (it trusts this test): build them here.
-    recipe = Recipe.from_dict(DEFAULT_RECIPE, check=True)
+    assert default_tables() == DESIGN_DEFAULTS
+    recipe = Recipe.from_dict(DESIGN_DEFAULTS, check=True)
     assert recipe == Recipe.default()
-    assert ImageAugmenter(**recipe.config_for("image")) == ImageAugmenter()
+    assert ImageAugmenter(**recipe.config_for("image")).config() == ImageAugmenter(**DESIGN_DEFAULTS["image"]).config()
     assert TextAugmenter(**recipe.config_for("text")) == TextAugmenter()
     assert AudioAugmenter(**recipe.config_for("audio")) == AudioAugmenter()
-    assert recipe.to_dict() == {**DEFAULT_RECIPE, "rules": []}
+    assert recipe.to_dict() == {**DESIGN_DEFAULTS, "rules": []}
 
 
 def test_default_recipe_prints_and_reloads():
@@ -123,7 +133,7 @@ def test_fingerprint_ignores_copies_but_not_seed_or_ops():
     base = Recipe.default()
     assert base.replace(copies=5).fingerprint == base.fingerprint
     assert base.replace(seed=1).fingerprint != base.fingerprint
-    assert base.replace(text_unit="line").fingerprint != base.fingerprint
+    assert base.replace(options={"text": {"unit": "line"}}).fingerprint != base.fingerprint
 
 
 def test_rule_matching_is_glob_with_globstar_and_folder_prefixes():
@@ -239,12 +249,13 @@ def test_cli_print_recipe_reloads_with_overrides(tmp_path):
     proc = subprocess.run([SCRIPT, "--print-recipe", "-n", "3", "--seed", "9", "--text-unit", "line"],
                           capture_output=True, text=True, check=True)
     recipe = Recipe.loads(proc.stdout)
-    assert recipe == Recipe.default().replace(copies=3, seed=9, text_unit="line")
+    assert recipe == Recipe.default().replace(copies=3, seed=9, options={"text": {"unit": "line"}})
     config = tmp_path / "r.toml"
     config.write_text(ISSUE_RECIPE)
     proc = subprocess.run([SCRIPT, "--print-recipe", "--config", str(config)],
                           capture_output=True, text=True, check=True)
-    assert Recipe.loads(proc.stdout) == Recipe.from_toml(config)
+    # The effective recipe: the run's seed and copies (defaults here) are written out.
+    assert Recipe.loads(proc.stdout) == Recipe.from_toml(config).replace(seed=0, copies=1)
 
 
 # ----------------------------------------------------------------------------- every op on a real file
@@ -409,7 +420,7 @@ def test_a_different_recipe_into_the_same_output_is_refused_unless_overwrite(tmp
     out = tmp_path / "out"
     augment.augment_dir(src, out, workers=1)
     before = tree_digest(out)
-    other = Recipe.default().replace(text_unit="line")
+    other = Recipe.default().replace(options={"text": {"unit": "line"}})
     with pytest.raises(SetupError, match="different recipe") as info:
         augment.augment_dir(src, out, workers=1, recipe=other)
     assert "--overwrite" in str(info.value) and "--config" in str(info.value)

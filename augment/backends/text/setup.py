@@ -1,0 +1,165 @@
+"""``python -m augment.backends.text.setup status|setup|download``: get the NLTK data the text backend needs.
+
+``status`` says which WordNet and tagger a run would use (preparing the copy of
+a system WordNet if needed). ``setup`` makes WordNet usable by the means it is
+allowed: NLTK's download (``--allow-download``) and, as root on Debian/Ubuntu,
+``apt-get install wordnet-base wordnet-sense-index`` (``--allow-apt``).
+``download`` is NLTK's download of WordNet and the tagger. This command is the
+only code in augment-dir that ever calls ``nltk.download``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from augment.backends.text.taggers import FALLBACK_TAGGER, TAGGER, find_tagger
+from augment.backends.text.wordnet import MissingNLTKDataError, adopt_env_paths, ensure_wordnet, is_mirror
+
+__all__ = ["main"]
+
+def _status_lines() -> tuple[bool, list[str]]:
+    lines = []
+    try:
+        source = ensure_wordnet()
+    except MissingNLTKDataError as exc:
+        return False, [str(exc)]
+    if source.kind == "nltk":
+        lines.append(f"WordNet: NLTK data at {source.path}")
+    else:
+        lines.append(f"WordNet: system database {source.path} "
+                     f"(NLTK reads a copy in {source.nltk_root})")
+    if find_tagger():
+        lines.append(f"Tagger: {TAGGER} (NLTK)")
+    else:
+        lines.append(f"Tagger: {FALLBACK_TAGGER} ({TAGGER} not found; get it with: "
+                     "python -m augment.backends.text.setup setup --allow-download)")
+    return True, lines
+
+
+def _download_dir() -> Path:
+    """The first existing, writable folder on NLTK's search path, else ~/nltk_data."""
+    import nltk
+
+    for entry in nltk.data.path:
+        if isinstance(entry, str) and os.path.isdir(entry) and os.access(entry, os.W_OK) \
+                and not is_mirror(entry):
+            return Path(entry)
+    return Path.home() / "nltk_data"
+
+
+def _nltk_download(packages: Sequence[str]) -> bool:
+    """Try ``nltk.download`` for each package; say what happened. True if all succeeded."""
+    import socket
+
+    import nltk
+
+    target = _download_dir()
+    ok = True
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(20)  # an unreachable server must fail, not hang
+    try:
+        for package in packages:
+            print(f"downloading NLTK package {package!r} into {target} ...", flush=True)
+            try:
+                done = bool(nltk.download(package, download_dir=str(target), quiet=True,
+                                          raise_on_error=False))
+            except Exception as exc:  # offline, proxy, refused: report and go on
+                print(f"  failed: {type(exc).__name__}: {exc}")
+                done = False
+            else:
+                print("  done" if done else "  failed (NLTK's server is not reachable from here?)")
+            ok = ok and done
+    finally:
+        socket.setdefaulttimeout(previous)
+    adopt_env_paths()
+    if str(target) not in nltk.data.path:
+        nltk.data.path.append(str(target))
+    return ok
+
+
+def _apt_install() -> bool:
+    """Install Debian's WordNet packages with apt-get (root only). True on success."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        print("not running apt-get: it needs root (run: sudo apt-get install "
+              "wordnet-base wordnet-sense-index)")
+        return False
+    if shutil.which("apt-get") is None:
+        print("not running apt-get: this system has no apt-get")
+        return False
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends",
+               "wordnet-base", "wordnet-sense-index"]
+    print("running:", " ".join(install), flush=True)
+    if subprocess.run(install, env=env).returncode == 0:
+        return True
+    print("apt-get install failed; running: apt-get update, then trying again", flush=True)
+    subprocess.run(["apt-get", "update"], env=env)
+    return subprocess.run(install, env=env).returncode == 0
+
+
+def _setup(allow_download: bool, allow_apt: bool) -> int:
+    usable, lines = _status_lines()
+    if usable:
+        print("WordNet is already usable; not installing it.")
+        if find_tagger() is None and allow_download:
+            print(f"NLTK's {TAGGER} tagger is missing; trying NLTK's download for it.")
+            _nltk_download([TAGGER])
+            usable, lines = _status_lines()
+        print("\n".join(lines))
+        return 0
+    if not (allow_download or allow_apt):
+        print("\n".join(lines), file=sys.stderr)
+        print("(setup was given neither --allow-download nor --allow-apt, so it changed nothing)",
+              file=sys.stderr)
+        return 1
+    if allow_download:
+        _nltk_download(["wordnet", TAGGER])
+        usable, lines = _status_lines()
+    if not usable and allow_apt:
+        _apt_install()
+        usable, lines = _status_lines()
+    if usable:
+        print("\n".join(lines))
+        return 0
+    print("\n".join(lines), file=sys.stderr)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m augment.backends.text.setup {status,setup,download}``; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m augment.backends.text.setup",
+        description="Find, adopt or fetch the NLTK data (WordNet, tagger) the text backend needs.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "status", help="say which WordNet and tagger are used, preparing the copy of a system "
+                       "WordNet if needed (exit 1 if there is none)")
+    setup = commands.add_parser("setup", help="make WordNet usable, by the means you allow")
+    setup.add_argument("--allow-download", action="store_true",
+                       help='try nltk.download("wordnet", "averaged_perceptron_tagger_eng")')
+    setup.add_argument("--allow-apt", action="store_true",
+                       help="as root on Debian/Ubuntu: apt-get install wordnet-base wordnet-sense-index")
+    commands.add_parser("download", help='nltk.download("wordnet", "averaged_perceptron_tagger_eng")')
+    args = parser.parse_args(argv)
+
+    if args.command == "status":
+        usable, lines = _status_lines()
+        print("\n".join(lines), file=sys.stdout if usable else sys.stderr)
+        return 0 if usable else 1
+    if args.command == "setup":
+        return _setup(args.allow_download, args.allow_apt)
+    _nltk_download(["wordnet", TAGGER])
+    usable, lines = _status_lines()
+    print("\n".join(lines), file=sys.stdout if usable else sys.stderr)
+    return 0 if usable else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
