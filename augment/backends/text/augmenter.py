@@ -1,16 +1,17 @@
-"""TextAugmenter: a chain of nlpaug word and character ops, keeping the text's layout exactly.
+r"""TextAugmenter: a chain of nlpaug word and character ops, keeping the text's layout exactly.
 
-nlpaug's default tokenizer splits on ``\\W`` and its reverse tokenizer joins the
+nlpaug's default tokenizer splits on ``\W`` and its reverse tokenizer joins the
 tokens with single spaces, which loses newlines, indentation and spacing. Here
-every op gets the tokenizer of :mod:`augment.text_layout`, which yields the very
+every op gets the tokenizer of :mod:`augment.backends.text.layout`, which yields the very
 same tokens and puts the op's output back into the original layout: line
 endings, blank lines, indentation and a UTF-8 BOM survive byte for byte.
 
 The ops a chain may name, their checks and the fixes for nlpaug's quirks are in
-:mod:`augment.text_ops`: ops are checked in ``__init__`` without importing
-nlpaug. nlpaug and NLTK are imported on first use. WordNet is made available by
-:func:`augment.resources.ensure_wordnet` *before* a WordNet op is built, so
-nlpaug's own fallback (``nltk.download``) is never reached.
+:mod:`augment.backends.text.ops`: ops are checked in ``__init__`` without
+importing nlpaug. nlpaug and NLTK are imported on first use. WordNet is made
+available by :func:`augment.backends.text.wordnet.ensure_wordnet` *before* a
+WordNet op is built, so nlpaug's own fallback (``nltk.download``) is never
+reached; the tagger comes from :mod:`augment.backends.text.taggers`.
 """
 
 from __future__ import annotations
@@ -19,20 +20,15 @@ import bisect
 import copy
 import importlib
 import os
-import random
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
-
-from augment.base import Augmenter, BadInputError
-from augment.ops import build_op, check_ops_list, op_label
-from augment.registry import EXTENSIONS, install_hint
-from augment.text_layout import LINE_BREAK, LayoutTokenizer, token_spans
-from augment.text_ops import (
+from augment.backends.text import taggers, wordnet
+from augment.backends.text.layout import LINE_BREAK, LayoutTokenizer, token_spans
+from augment.backends.text.ops import (
     NO_LIMIT,
     OPS,
     SPECS,
@@ -42,6 +38,11 @@ from augment.text_ops import (
     fix_spelling_model,
     reserved_preprocess,
 )
+from augment.core.augmenter import Augmenter
+from augment.core.ops import build_op, check_ops_list, op_label
+from augment.core.registry import backend, install_hint
+from augment.core.result import BadInputError
+from augment.core.seeding import saved_rng
 
 __all__ = ["SUPPORTED_OPS", "TextAugmenter"]
 
@@ -50,8 +51,8 @@ _BOM = "\ufeff"
 # nlpaug treats aug_p == 0 as "unset" (0.3); a tiny positive value keeps the
 # count at aug_min, which is what aug_p=0 means.
 _TINY_P = 1e-12
-# The legacy SynonymAug arguments and their defaults (DESIGN.md: aug_p=0.3, WordNet).
-_LEGACY_DEFAULTS: dict[str, Any] = {
+# The shorthand's SynonymAug arguments and their defaults (DESIGN.md: aug_p=0.3, WordNet).
+_SHORTHAND_DEFAULTS: dict[str, Any] = {
     "aug_src": "wordnet", "aug_p": 0.3, "aug_min": 1, "aug_max": 10, "lang": "eng",
     "stopwords": None, "stopwords_regex": None,
 }
@@ -86,12 +87,13 @@ class _BuiltOp:
 
 
 class TextAugmenter(Augmenter):
-    """Apply a chain of nlpaug word and character ops, keeping the text's layout.
+    r"""Apply a chain of nlpaug word and character ops, keeping the text's layout.
 
     Args:
         aug_src, aug_p, aug_min, aug_max, lang, stopwords, stopwords_regex:
-            SynonymAug's own arguments, used when ``ops`` is None: they mean
-            ``ops=[{"op": "SynonymAug", ...}]`` (the default: WordNet synonyms,
+            A shorthand for one SynonymAug op, used when ``ops`` is None:
+            ``TextAugmenter(aug_p=0.5)`` is ``TextAugmenter(ops=[{"op":
+            "SynonymAug", "aug_p": 0.5}])`` (the default: WordNet synonyms,
             ``aug_p=0.3``). With ``ops``, put them inside the op instead.
         unit: "file" runs the chain over the whole text as one sample; "line"
             runs it over every non-blank line on its own (blank lines are kept).
@@ -124,13 +126,15 @@ class TextAugmenter(Augmenter):
     with one entry per op, in order ("action" for RandomWordAug and RandomCharAug). A change
     says that ``original`` (text of that op's input) became ``replacement``;
     a deletion has an empty replacement, an insertion an empty original.
-    ``line`` is 1-based; ``index`` is the token (nlpaug's ``\\W`` split) the
+    ``line`` is 1-based; ``index`` is the token (nlpaug's ``\W`` split) the
     change starts at or before, counted within the sample (the file or the
     line) the op received. An op that changed nothing has empty changes.
     """
 
     modality: ClassVar[str] = "text"
-    extensions: ClassVar[frozenset[str]] = EXTENSIONS["text"]
+    extensions: ClassVar[frozenset[str]] = backend("text").extensions
+    options: ClassVar[tuple[str, ...]] = ("unit",)
+    default_table: ClassVar[Mapping[str, Any]] = {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]}
 
     def __init__(
         self,
@@ -144,14 +148,14 @@ class TextAugmenter(Augmenter):
         unit: str = "file",
         ops: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
-        legacy = {"aug_src": aug_src, "aug_p": aug_p, "aug_min": aug_min, "aug_max": aug_max,
-                  "lang": lang, "stopwords": stopwords, "stopwords_regex": stopwords_regex}
+        shorthand: dict[str, Any] = {"aug_src": aug_src, "aug_p": aug_p, "aug_min": aug_min, "aug_max": aug_max,
+                                     "lang": lang, "stopwords": stopwords, "stopwords_regex": stopwords_regex}
         if unit not in _UNITS:
             raise ValueError(f"unit must be one of {', '.join(_UNITS)}; got {unit!r}")
         if ops is None:
-            ops = [self._legacy_op(**legacy)]
+            ops = [self._shorthand_op(**shorthand)]
         else:
-            given = {k: v for k, v in legacy.items() if v != _LEGACY_DEFAULTS[k]}
+            given = {k: v for k, v in shorthand.items() if v != _SHORTHAND_DEFAULTS[k]}
             if given:
                 args = ", ".join(f"{k}={v!r}" for k, v in given.items())
                 example = ", ".join(f"{k!r}: {v!r}" for k, v in given.items())
@@ -167,9 +171,9 @@ class TextAugmenter(Augmenter):
         self._reset_backend()
 
     @staticmethod
-    def _legacy_op(aug_src: str, aug_p: float, aug_min: int, aug_max: int | None, lang: str,
-                   stopwords: Sequence[str] | None, stopwords_regex: str | None) -> dict[str, Any]:
-        """The SynonymAug op the legacy arguments mean, checked with their own names."""
+    def _shorthand_op(aug_src: str, aug_p: float, aug_min: int, aug_max: int | None, lang: str,
+                      stopwords: Sequence[str] | None, stopwords_regex: str | None) -> dict[str, Any]:
+        """The SynonymAug op the shorthand arguments mean, checked with their own names."""
         if aug_src != "wordnet":
             raise ValueError(
                 f"aug_src must be 'wordnet' (PPDB needs a downloaded model); got {aug_src!r}"
@@ -232,27 +236,13 @@ class TextAugmenter(Augmenter):
         ops = config.get("ops") or [{"op": "SynonymAug"}]
         if not any(OPS[op["op"]].wordnet for op in ops if op.get("op") in OPS):
             return
-        from augment import resources
-
-        resources.ensure_wordnet()
-        if resources.find_tagger() is None:
-            resources.warn_fallback_tagger()
+        wordnet.ensure_wordnet()
+        if taggers.find_tagger() is None:
+            taggers.warn_fallback_tagger()
 
     def config(self) -> dict[str, Any]:
         """``{"unit": ..., "ops": [...]}``: JSON- and TOML-safe, rebuilds an equal augmenter."""
         return {"unit": self.unit, "ops": copy.deepcopy(list(self.ops))}
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.config() == self.config()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(repr(sorted(self.config().items())))
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The built ops hold NLTK's loaded WordNet; a copy rebuilds them lazily.
-        state = self.__dict__.copy()
-        state.update(_built=None, _tagger=None, _wordnet=None)
-        return state
 
     # ------------------------------------------------------------------ backend
 
@@ -302,17 +292,15 @@ class TextAugmenter(Augmenter):
 
     def _load_wordnet(self, langs: Sequence[str]) -> Callable[[list[str]], list[tuple[str, str]]]:
         """Make WordNet loadable (never downloading), check the languages, pick the tagger."""
-        from augment import resources
-
-        source = resources.ensure_wordnet()
+        source = wordnet.ensure_wordnet()
         # nlpaug's WordNet model probes nltk.corpus.wordnet and calls
         # nltk.download on LookupError; load it first so that never happens.
-        from nltk.corpus import wordnet
+        from nltk.corpus import wordnet as nltk_wordnet
 
         try:
-            wordnet.synsets("testing")
+            nltk_wordnet.synsets("testing")
         except LookupError as exc:
-            raise resources.MissingNLTKDataError(
+            raise wordnet.MissingNLTKDataError(
                 f"WordNet was found ({source.kind}: {source.path}) but NLTK cannot load it: {exc}"
             ) from exc
         for lang in langs:
@@ -321,23 +309,23 @@ class TextAugmenter(Augmenter):
             from nltk.corpus.reader.wordnet import WordNetError
 
             try:
-                wordnet.synsets("dog", lang=lang)
+                nltk_wordnet.synsets("dog", lang=lang)
             except LookupError as exc:
-                raise resources.MissingNLTKDataError(
+                raise wordnet.MissingNLTKDataError(
                     f"lang={lang!r} needs NLTK's Open Multilingual Wordnet, which was not found",
                     hint='Get it with: python -c \'import nltk; nltk.download("omw-2.0")\' '
                          '(older NLTK versions look for "omw-1.4")',
                 ) from exc
             except WordNetError:
                 raise ValueError(
-                    f"lang must be one of WordNet's languages ({', '.join(sorted(wordnet.langs()))}); "
+                    f"lang must be one of WordNet's languages ({', '.join(sorted(nltk_wordnet.langs()))}); "
                     f"got {lang!r}"
                 ) from None
-        tagger = resources.find_tagger()
-        tag = resources.nltk_pos_tag if tagger else resources.fallback_pos_tag
+        tagger = taggers.find_tagger()
+        tag = taggers.nltk_pos_tag if tagger else taggers.fallback_pos_tag
         # Load the tagger now (and warn about the fallback now), not mid-sample.
         tag(["warm", "up"])
-        self._tagger = tagger or resources.FALLBACK_TAGGER
+        self._tagger = tagger or taggers.FALLBACK_TAGGER
         self._wordnet = source.kind
         return tag
 
@@ -345,17 +333,11 @@ class TextAugmenter(Augmenter):
         if self._built is None:
             # Importing nlpaug (NLTK) draws from the global `random`; without
             # this the first sample a process augments would differ from later ones.
-            py_state, np_state = random.getstate(), np.random.get_state()
-            try:
+            with saved_rng():
                 self._built = self._build()
-            finally:
-                random.setstate(py_state)
-                np.random.set_state(np_state)
         return self._built
 
-    def _augment(self, data: Any, **kwargs: Any) -> tuple[str, dict[str, Any]]:
-        if kwargs:
-            raise TypeError(f"TextAugmenter.augment() takes no options; got {', '.join(kwargs)}")
+    def _augment(self, data: Any, sample_rate: int | None) -> tuple[str, dict[str, Any]]:
         if not isinstance(data, str):
             raise BadInputError(None, f"text must be a str; got {type(data).__name__}")
         # Built even when nothing will change, so params name the same tagger and
@@ -366,7 +348,7 @@ class TextAugmenter(Augmenter):
         changes: list[list[dict[str, Any]]] = [[] for _ in built]
 
         def run(sample: str, line: int | None) -> str:
-            for op, found in zip(built, changes):
+            for op, found in zip(built, changes, strict=True):
                 out, edits = op.apply(sample)
                 if edits:
                     starts = [start for start, _ in token_spans(sample)]
@@ -387,10 +369,10 @@ class TextAugmenter(Augmenter):
             pieces = LINE_BREAK.split(body)
             seps = LINE_BREAK.findall(body) + [""]
             out = "".join(run(line, number) + sep
-                          for number, (line, sep) in enumerate(zip(pieces, seps), start=1))
+                          for number, (line, sep) in enumerate(zip(pieces, seps, strict=True), start=1))
 
         records = []
-        for op, found in zip(self.ops, changes):
+        for op, found in zip(self.ops, changes, strict=True):
             record: dict[str, Any] = {"op": op["op"]}
             if len(OPS[op["op"]].choices.get("action", ())) > 1:
                 record["action"] = op.get("action", SPECS[op["op"]].defaults()["action"])

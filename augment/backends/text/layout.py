@@ -3,7 +3,7 @@
 Every op gets :class:`LayoutTokenizer` as its tokenizer and reverse tokenizer.
 Ops that change the number of tokens (RandomWordAug delete and crop, SplitAug,
 ReservedAug phrases) are put back by alignment: the tokenizer hands nlpaug
-``str`` subclasses that carry their index, and nlpaug passes the tokens it
+``str`` subclasses that carry their position, and nlpaug passes the tokens it
 leaves alone straight through, so the kept tokens are exact anchors (linear
 time; ``difflib`` is only the fallback, being quadratic on long files). Kept
 tokens keep their separators, inserted tokens are joined with one space, and a
@@ -27,13 +27,16 @@ _WORD_CHAR = re.compile(r"\w")
 
 
 class _Token(str):
-    """A token that knows its index: nlpaug passes the tokens it keeps through as they are."""
+    """A token that knows its position: nlpaug passes the tokens it keeps through as they are.
 
-    index: int
+    ``position``, not ``index``: that would shadow ``str.index``.
+    """
+
+    position: int
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
-    """The spans of nlpaug's tokens: the non-blank pieces of ``re.split(r'(\\W)', text)``."""
+    r"""The spans of nlpaug's tokens: the non-blank pieces of ``re.split(r'(\W)', text)``."""
     spans = []
     pos = 0
     for piece in _SPLIT.split(text):
@@ -79,21 +82,21 @@ def _anchored_opcodes(n: int, new: Sequence[str], seen: Sequence[str]) -> list[t
     """difflib-style opcodes from the tokens nlpaug passed through; None if they are out of order."""
     opcodes: list[tuple[str, int, int, int, int]] = []
     i = j = 0
-    for position, token in enumerate(new):
-        index = getattr(token, "index", None) if isinstance(token, _Token) else None
-        if index is None or not (index < n and seen[index] is token):
+    for j_new, token in enumerate(new):
+        i_old = getattr(token, "position", None) if isinstance(token, _Token) else None
+        if i_old is None or not (i_old < n and seen[i_old] is token):
             continue
-        if index < i:
+        if i_old < i:
             return None
-        if index > i or position > j:
-            tag = "replace" if index > i and position > j else ("delete" if index > i else "insert")
-            opcodes.append((tag, i, index, j, position))
-        if opcodes and opcodes[-1][0] == "equal" and opcodes[-1][2] == index and opcodes[-1][4] == position:
+        if i_old > i or j_new > j:
+            tag = "replace" if i_old > i and j_new > j else ("delete" if i_old > i else "insert")
+            opcodes.append((tag, i, i_old, j, j_new))
+        if opcodes and opcodes[-1][0] == "equal" and opcodes[-1][2] == i_old and opcodes[-1][4] == j_new:
             last = opcodes[-1]
-            opcodes[-1] = ("equal", last[1], index + 1, last[3], position + 1)
+            opcodes[-1] = ("equal", last[1], i_old + 1, last[3], j_new + 1)
         else:
-            opcodes.append(("equal", index, index + 1, position, position + 1))
-        i, j = index + 1, position + 1
+            opcodes.append(("equal", i_old, i_old + 1, j_new, j_new + 1))
+        i, j = i_old + 1, j_new + 1
     if i < n or j < len(new):
         tag = "replace" if i < n and j < len(new) else ("delete" if i < n else "insert")
         opcodes.append((tag, i, n, j, len(new)))
@@ -212,11 +215,12 @@ class LayoutTokenizer:
         self.rewritten: tuple[str, list[int], str] | None = None
 
     def tokenize(self, text: str) -> list[str]:
+        """The tokens nlpaug would make of ``text``, each knowing its position; kept for :meth:`detokenize`."""
         spans = token_spans(text)
-        seen = []
-        for index, (start, end) in enumerate(spans):
+        seen: list[str] = []
+        for position, (start, end) in enumerate(spans):
             token = _Token(text[start:end])
-            token.index = index
+            token.position = position
             seen.append(token)
         if self.rewritten is not None and text == self.rewritten[0]:
             _, where, original = self.rewritten
@@ -227,6 +231,7 @@ class LayoutTokenizer:
         return list(seen)
 
     def detokenize(self, tokens: Sequence[str]) -> str:
+        """The text of the last :meth:`tokenize` with ``tokens`` put back in its layout (also in ``result``)."""
         out, changes = _rebuild(self.text, self.spans, self.seen, list(tokens))
         self.result = (out, changes)
         return out

@@ -1,7 +1,7 @@
 """The nlpaug ops a text chain may name: their signatures, checks, and fixes for nlpaug's quirks.
 
 Ops are checked against a static copy of their nlpaug signatures
-(``tests/test_text.py`` compares it with nlpaug's own): importing nlpaug takes
+(``tests/backends/text/test_ops.py`` compares it with nlpaug's own): importing nlpaug takes
 1-2 s, pulls in NLTK, SciPy and pandas, and disturbs the global ``random``
 state, none of which building an augmenter should do. The fixes at the end
 are applied to the nlpaug objects once they are built.
@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from augment.ops import OpSpec, check_op, did_you_mean, op_label, split_op
-from augment.text_layout import LayoutTokenizer, token_spans
+from augment.backends.text.layout import LayoutTokenizer, token_spans
+from augment.core.checks import did_you_mean
+from augment.core.ops import OpSpec, check_op, op_label, split_op
 
 __all__ = ["NO_LIMIT", "OPS", "REFUSED", "SPECS", "SUPPORTED_OPS", "check_text_op", "crop_range",
            "fix_spelling_model", "reserved_preprocess"]
@@ -364,7 +365,7 @@ def reserved_preprocess(aug: Any, layout: LayoutTokenizer) -> Callable[[str], st
     def preprocess(data: str) -> str:
         # (text, original start, original end, is a phrase token)
         segments: list[tuple[str, int, int, bool]] = [(data, 0, len(data), False)]
-        for joined, regex in zip(aug.reserved_phrase_concats, aug.reserved_phrase_regexs):
+        for joined, regex in zip(aug.reserved_phrase_concats, aug.reserved_phrase_regexs, strict=False):
             out = []
             for piece, start, end, is_phrase in segments:
                 if is_phrase:

@@ -380,4 +380,4 @@ def _skip_identity_wordnet_map() -> None:
         return original(self, version)
 
     map_wn._augment_dir_identity = True  # type: ignore[attr-defined]
-    WordNetCorpusReader.map_wn = map_wn  # type: ignore[method-assign]
+    WordNetCorpusReader.map_wn = map_wn

@@ -1,15 +1,13 @@
-"""Tests for augment.text.TextAugmenter: chains of nlpaug ops over the real WordNet, layout kept exactly.
+"""Tests for augment.backends.text.augmenter.TextAugmenter: chains of nlpaug ops over the real WordNet.
 
 WordNet is the system database (Debian's wordnet-base + wordnet-sense-index,
 installed here and in CI) or NLTK's own data; nothing is ever downloaded.
-Every check of an output goes through :func:`replay`, which rebuilds the
-output from the input and the recorded changes alone, op by op.
+Every check of an output goes through ``replay`` (tests/backends/text/helpers.py),
+which rebuilds the output from the input and the recorded changes alone, op by op.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 import os
 import pickle
@@ -21,113 +19,33 @@ import sys
 import nltk
 import numpy as np
 import pytest
+
+from augment.backends.text import MissingNLTKDataError, TextAugmenter, taggers, wordnet
+from augment.core.registry import backend
+from augment.core.result import BadInputError
+from backends.text.helpers import CRLF_TEXT, EVERY_OP, LONG, assert_same_layout, op_id, replay, token_spans
+
 from conftest import SENTENCES, write_text
-
-from augment.base import BadInputError
-from augment.registry import EXTENSIONS
-from augment.resources import MissingNLTKDataError
-from augment.text import SUPPORTED_OPS, TextAugmenter
-
-LONG = " ".join(SENTENCES)
-WORD = re.compile(r"(\W)")
-LINE_END = re.compile(r"\r\n|\r|\n")
-
-# A real little file: BOM, CRLF, a blank line, indentation, a trailing newline.
-CRLF_TEXT = (
-    "\ufeffThe quick brown fox jumps over the lazy dog near the quiet river bank.\r\n"
-    "\r\n"
-    "  A happy child reads a good book about brave sailors and distant islands.\r\n"
-    "FWD: Best regards from the whole team, and best regards again.\r\n"
-)
-RESERVED = [["FWD", "FW"], ["Best regards", "Cheers", "Sincerely"]]
-
-# Every supported op, as a recipe would write it.
-EVERY_OP = [
-    {"op": "SynonymAug", "aug_p": 0.3},
-    {"op": "AntonymAug", "aug_p": 0.5},
-    {"op": "RandomWordAug", "action": "swap"},
-    {"op": "RandomWordAug", "action": "delete"},
-    {"op": "RandomWordAug", "action": "crop", "aug_max": 4},
-    {"op": "RandomWordAug", "action": "substitute", "target_words": ["_", "UNK"]},
-    {"op": "SpellingAug"},
-    {"op": "SplitAug"},
-    {"op": "ReservedAug", "reserved_tokens": RESERVED, "aug_p": 1.0},
-    {"op": "KeyboardAug"},
-    {"op": "OcrAug"},
-    {"op": "RandomCharAug", "action": "insert"},
-    {"op": "RandomCharAug", "action": "substitute"},
-    {"op": "RandomCharAug", "action": "swap"},
-    {"op": "RandomCharAug", "action": "delete"},
-]
-
-
-def _id(op: dict) -> str:
-    return op["op"] + (f"-{op['action']}" if "action" in op else "")
-
-
-def token_spans(text: str) -> list[tuple[int, int]]:
-    """nlpaug's default tokens (non-blank pieces of re.split(r'(\\W)')), as spans."""
-    spans, pos = [], 0
-    for piece in WORD.split(text):
-        if piece.strip():
-            spans.append((pos, pos + len(piece)))
-        pos += len(piece)
-    return spans
-
-
-def apply_changes(sample: str, changes: list[dict]) -> str:
-    """One op's changes on one sample, located by token index alone."""
-    spans = token_spans(sample)
-    edits = []
-    for change in changes:
-        original = change["original"]
-        indent = len(original) - len(original.lstrip())
-        anchor = spans[change["index"]][0] if change["index"] < len(spans) else spans[-1][1]
-        start = anchor - indent
-        assert sample[start: start + len(original)] == original, (change, sample)
-        edits.append((start, start + len(original), change["replacement"]))
-    for start, end, new in sorted(edits, reverse=True):
-        sample = sample[:start] + new + sample[end:]
-    return sample
-
-
-def replay(text: str, params: dict) -> str:
-    """Rebuild the expected output from the input and the recorded changes only."""
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text[len(bom):]
-    if params["unit"] == "file":
-        for op in params["ops"]:
-            body = apply_changes(body, op["changes"])
-        return bom + body
-    lines = LINE_END.split(body)
-    ends = LINE_END.findall(body) + [""]
-    for op in params["ops"]:
-        for number in sorted({c["line"] for c in op["changes"]}):
-            mine = [c for c in op["changes"] if c["line"] == number]
-            lines[number - 1] = apply_changes(lines[number - 1], mine)
-    return bom + "".join(line + end for line, end in zip(lines, ends))
-
-
-def assert_same_layout(src: str, out: str) -> None:
-    """Same BOM, same line endings in the same order, blank lines blank, indents kept."""
-    assert out.startswith("\ufeff") == src.startswith("\ufeff")
-    assert LINE_END.findall(out) == LINE_END.findall(src)
-    for before, after in zip(LINE_END.split(src), LINE_END.split(out)):
-        if not before.strip():
-            assert after == before
-        else:
-            assert re.match(r"[\s\ufeff]*", after).group() == re.match(r"[\s\ufeff]*", before).group()
-
 
 # ------------------------------------------------------------------ construction
 
 
 def test_defaults_and_modality():
     aug = TextAugmenter()
-    assert aug.modality == "text" and aug.extensions == EXTENSIONS["text"]
+    assert aug.modality == "text" and aug.extensions == backend("text").extensions
     assert aug.config() == {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]}
     assert TextAugmenter(ops=[{"op": "SynonymAug", "aug_p": 0.3}]) == aug
     assert aug.handles("review.TXT") and not aug.handles("review.md")
+    # The default recipe's table is what an augmenter built with no arguments holds.
+    assert TextAugmenter.options == ("unit",)
+    assert dict(TextAugmenter.default_table) == aug.config()
+    assert TextAugmenter(**TextAugmenter.default_table) == aug
+
+
+def test_shorthand_builds_one_synonym_op():
+    aug = TextAugmenter(aug_p=0.5, aug_min=2, lang="eng")
+    assert aug.config() == {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.5, "aug_min": 2}]}
+    assert aug == TextAugmenter(ops=[{"op": "SynonymAug", "aug_p": 0.5, "aug_min": 2}])
 
 
 @pytest.mark.parametrize(
@@ -157,45 +75,7 @@ def test_invalid_arguments(kwargs, name):
     assert repr(kwargs[name]) in str(info.value)
 
 
-@pytest.mark.parametrize(
-    ("ops", "label", "needles"),
-    [
-        ([{"op": "SynonymAgu"}], "ops[1] (SynonymAgu): ", ["did you mean 'SynonymAug'?", "RandomCharAug"]),
-        ([{"op": "SynonymAug"}, {"op": "Keyboard"}], "ops[2] (Keyboard): ", ["'KeyboardAug'"]),
-        ([{"op": "WordEmbsAug"}], "ops[1] (WordEmbsAug): ", ["downloaded model", "SynonymAug"]),
-        ([{"op": "ContextualWordEmbsAug"}], "ops[1] (ContextualWordEmbsAug): ", ["downloaded model"]),
-        ([{"op": "BackTranslationAug"}], "ops[1] (BackTranslationAug): ", ["downloaded model"]),
-        ([{"op": "TfIdfAug"}], "ops[1] (TfIdfAug): ", ["TF-IDF model"]),
-        ([{"op": "SynonymAug", "aug_src": "ppdb"}], "ops[1] (SynonymAug): ", ["aug_src", "PPDB"]),
-        ([{"op": "SynonymAug", "aug_pp": 0.3}], "ops[1] (SynonymAug): ", ["'aug_pp'", "did you mean 'aug_p'?"]),
-        ([{"op": "SynonymAug", "aug_p": "0.3"}], "ops[1] (SynonymAug): ", ["aug_p", "'0.3'"]),
-        ([{"op": "RandomCharAug", "min_char": 2.5}], "ops[1] (RandomCharAug): ", ["min_char", "2.5"]),
-        ([{"op": "SynonymAug", "aug_p": 1.5}], "ops[1] (SynonymAug): ", ["aug_p", "1.5"]),
-        ([{"op": "KeyboardAug", "aug_char_p": -0.5}], "ops[1] (KeyboardAug): ", ["aug_char_p", "-0.5"]),
-        ([{"op": "SplitAug", "aug_min": 5, "aug_max": 2}], "ops[1] (SplitAug): ", ["aug_min (5)", "aug_max (2)"]),
-        ([{"op": "RandomWordAug", "action": "insert"}], "ops[1] (RandomWordAug): ", ["action", "'insert'"]),
-        ([{"op": "RandomCharAug", "action": "split"}], "ops[1] (RandomCharAug): ", ["action", "'split'"]),
-        ([{"op": "RandomWordAug", "action": "substitute"}], "ops[1] (RandomWordAug): ", ["target_words"]),
-        ([{"op": "SynonymAug", "tokenizer": "x"}], "ops[1] (SynonymAug): ", ["tokenizer"]),
-        ([{"op": "ReservedAug"}], "ops[1] (ReservedAug): ", ["reserved_tokens"]),
-        ([{"op": "ReservedAug", "reserved_tokens": [["FWD"]]}], "ops[1] (ReservedAug): ", ["reserved_tokens"]),
-        ([{"op": "SplitAug", "min_char": 2}], "ops[1] (SplitAug): ", ["min_char"]),
-        ([{"op": "RandomCharAug", "action": "swap", "min_char": 1}], "ops[1] (RandomCharAug): ", ["min_char"]),
-        ([{"op": "KeyboardAug", "lang": "eng"}], "ops[1] (KeyboardAug): ", ["lang", "did you mean 'en'?"]),
-        ([{"op": "SpellingAug", "dict_path": "/no/such.txt"}], "ops[1] (SpellingAug): ", ["dict_path"]),
-        ([{"op": "AntonymAug", "stopwords": ["a", 1]}], "ops[1] (AntonymAug): ", ["stopwords"]),
-        ([{"op": "SynonymAug", "stopwords_regex": "("}], "ops[1] (SynonymAug): ", ["stopwords_regex"]),
-    ],
-)
-def test_invalid_ops_name_the_op_and_the_key(ops, label, needles):
-    with pytest.raises(ValueError) as info:
-        TextAugmenter(ops=ops)
-    message = str(info.value)
-    assert message.startswith(label)
-    assert all(needle in message for needle in needles), message
-
-
-def test_ops_shape_and_legacy_arguments_together():
+def test_ops_shape_and_shorthand_arguments_together():
     with pytest.raises(ValueError, match=r"^ops must be a list"):
         TextAugmenter(ops={"op": "SynonymAug"})
     with pytest.raises(ValueError, match=r"^ops is empty"):
@@ -204,30 +84,6 @@ def test_ops_shape_and_legacy_arguments_together():
         TextAugmenter(ops=[{"op": "SplitAug"}, "SplitAug"])
     with pytest.raises(ValueError, match=r"aug_p=0\.5 .*put it inside the op.*'aug_p': 0\.5"):
         TextAugmenter(aug_p=0.5, ops=[{"op": "SplitAug"}])
-
-
-def test_nlpaug_is_not_imported_to_build_and_check():
-    # Importing nlpaug costs seconds and draws from the global RNG; checking ops must not.
-    code = ("import random, sys; random.seed(1); state = random.getstate(); "
-            "from augment.text import TextAugmenter; "
-            f"TextAugmenter(ops={EVERY_OP!r}); "
-            "assert not [m for m in sys.modules if m.startswith(('nlpaug', 'nltk'))], 'imported'; "
-            "assert random.getstate() == state")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-
-
-def test_static_signatures_match_nlpaug():
-    from augment import text_ops
-
-    for name, info in text_ops.OPS.items():
-        real = getattr(importlib.import_module(info.module), name)
-        expected = [(p.name, p.default) for p in inspect.signature(real.__init__).parameters.values()]
-        assert [(p.name, p.default) for p in inspect.signature(info.stub.__init__).parameters.values()] \
-            == expected, name
-    modules = [importlib.import_module(m) for m in
-               ("nlpaug.augmenter.word", "nlpaug.augmenter.sentence", "nlpaug.flow")]
-    assert all(any(hasattr(m, name) for m in modules) for name in text_ops.REFUSED)
 
 
 def test_config_rebuilds_equal_and_pickles_after_use():
@@ -242,6 +98,7 @@ def test_config_rebuilds_equal_and_pickles_after_use():
     first = aug.augment(LONG, seed=2)
     clone = pickle.loads(pickle.dumps(aug))
     assert clone == aug and clone.augment(LONG, seed=2) == first
+    assert clone._built is not None and pickle.loads(pickle.dumps(aug))._built is None  # ops rebuilt lazily
 
 
 def test_config_with_ops_round_trips_and_pickles():
@@ -271,7 +128,7 @@ def test_config_with_ops_round_trips_and_pickles():
 
 
 @pytest.mark.parametrize("unit", ["file", "line"])
-@pytest.mark.parametrize("op", EVERY_OP, ids=_id)
+@pytest.mark.parametrize("op", EVERY_OP, ids=op_id)
 def test_every_op_runs_on_a_crlf_file_and_keeps_its_layout(tmp_path, op, unit):
     src = write_text(tmp_path / "in" / "note.txt", CRLF_TEXT)
     aug = TextAugmenter(unit=unit, ops=[op])
@@ -291,8 +148,8 @@ def test_every_op_runs_on_a_crlf_file_and_keeps_its_layout(tmp_path, op, unit):
     assert record["changes"] and all(
         set(c) == {"line", "index", "original", "replacement"} and c["original"] != c["replacement"]
         for c in record["changes"])
-    wordnet = op["op"] in ("SynonymAug", "AntonymAug")
-    assert (params["tagger"] is not None) == wordnet and (params["wordnet"] is not None) == wordnet
+    uses_wordnet = op["op"] in ("SynonymAug", "AntonymAug")
+    assert (params["tagger"] is not None) == uses_wordnet and (params["wordnet"] is not None) == uses_wordnet
     assert replay(CRLF_TEXT, params) == text
 
 
@@ -310,37 +167,6 @@ def test_a_chain_applies_in_order():
     assert_same_layout(CRLF_TEXT, result.data)
     line = TextAugmenter(unit="line", ops=ops).augment(CRLF_TEXT, seed=4)
     assert replay(CRLF_TEXT, line.params) == line.data and line.data != result.data
-
-
-def test_crop_removes_one_contiguous_run_and_never_fails():
-    # nlpaug 1.1.11 raises for a one-word crop half of the time and wraps round leftwards.
-    sentence = SENTENCES[0]
-    words = sentence.split()
-    for seed in range(12):
-        for count in (1, 3):
-            result = TextAugmenter(ops=[{"op": "RandomWordAug", "action": "crop", "aug_max": count}]).augment(
-                sentence, seed=seed)
-            changes = result.params["ops"][0]["changes"]
-            assert len(changes) == 1 and changes[0]["replacement"] in ("", changes[0]["original"].split()[-1])
-            assert len(result.data.split()) >= len(words) - count
-
-
-def test_reserved_phrases_keep_their_original_text_when_not_picked():
-    text = "FWD: thanks.\nBest Regards,\nBob\n"
-    aug = TextAugmenter(ops=[{"op": "ReservedAug", "reserved_tokens": RESERVED, "case_sensitive": False,
-                              "aug_max": 1, "aug_p": 0.0}])
-    outputs = {aug.augment(text, seed=s).data for s in range(8)}
-    assert "FW: thanks.\nBest Regards,\nBob\n" in outputs  # the phrase left as written
-    assert any("\nCheers,\n" in o or "\nSincerely,\n" in o for o in outputs)
-    assert all("nnnnn" not in o and o.endswith(",\nBob\n") for o in outputs)
-
-
-def test_spelling_ops_get_the_dictionary_they_ask_for():
-    # nlpaug keeps one spelling model per process, whatever include_reverse says.
-    aug = TextAugmenter(ops=[{"op": "SpellingAug"}, {"op": "SpellingAug", "include_reverse": False}])
-    aug.augment(SENTENCES[0], seed=1)
-    both, forward = (op.aug.model for op in aug._built)
-    assert both.include_reverse and not forward.include_reverse and len(forward.dict) < len(both.dict)
 
 
 def test_zero_counts_mean_nothing_changes():
@@ -371,7 +197,7 @@ def test_first_sample_of_a_fresh_process_is_reproducible(tmp_path):
     # Importing nlpaug draws from the global RNG, and SpellingAug's candidates come
     # in hash order: a worker's first file, under any hash seed, must not differ.
     ops = [{"op": "SpellingAug", "aug_p": 0.6}, {"op": "RandomWordAug", "action": "swap"}]
-    code = ("import json, sys; from augment.text import TextAugmenter; "
+    code = ("import json, sys; from augment.backends.text import TextAugmenter; "
             "r = TextAugmenter().augment(sys.argv[1], seed=11); "
             f"s = TextAugmenter(ops={ops!r}).augment(sys.argv[1], seed=11); "
             "print(json.dumps([r.data, r.params, s.data, s.params]))")
@@ -394,7 +220,7 @@ def test_global_rng_state_restored():
     assert np.array_equal(np.random.get_state()[1], np_state[1])
 
 
-# ------------------------------------------------------------------ params and layout
+# ------------------------------------------------------------------ params
 
 
 def test_params_are_json_safe_and_match_the_real_diff():
@@ -415,32 +241,6 @@ def test_params_are_json_safe_and_match_the_real_diff():
     assert len(records) <= 10
     assert replay(LONG, params) == result.data
     assert TextAugmenter(ops=[{"op": "SplitAug"}]).augment(LONG, seed=5).params["tagger"] is None
-
-
-def test_layout_is_preserved_exactly():
-    text = ("\ufeff  The quick brown fox jumps over the lazy dog.\r\n"
-            "\r\n"
-            "\tA happy child reads a good book about brave sailors.   \r\n"
-            "\n"
-            "This movie was wonderful,  the actors were great.\r\n")
-    for seed in range(4):
-        result = TextAugmenter(aug_p=0.5).augment(text, seed=seed)
-        out = result.data
-        assert result.params["ops"][0]["changes"]
-        assert replay(text, result.params) == out
-        assert out.startswith("\ufeff  The ") and out.endswith(".\r\n")
-        assert "\r\n\r\n\t" in out and "   \r\n\n" in out
-        assert out.count("\r\n") == 4 and out.count("\n") == 5
-
-
-def test_deletions_keep_the_lines():
-    text = "alpha beta\r\ngamma delta\r\n\r\nepsilon zeta eta\r\n"
-    aug = TextAugmenter(ops=[{"op": "RandomWordAug", "action": "delete", "aug_p": 0.5}])
-    for seed in range(6):
-        result = aug.augment(text, seed=seed)
-        assert LINE_END.findall(result.data) == LINE_END.findall(text)
-        assert "\r\n\r\n" in result.data and replay(text, result.params) == result.data
-        assert "  " not in result.data
 
 
 def test_unit_line_augments_each_line_and_keeps_blank_lines():
@@ -481,7 +281,7 @@ def test_nothing_replaceable_returns_text_unchanged():
     assert zero.data == LONG and zero.params["ops"][0]["changes"] == []
 
 
-# ------------------------------------------------------------------ files
+# ------------------------------------------------------------------ files and in-memory data
 
 
 def test_augment_file_round_trip(tmp_path):
@@ -531,35 +331,61 @@ def test_empty_file(tmp_path):
 def test_in_memory_data_must_be_text():
     with pytest.raises(BadInputError, match="str"):
         TextAugmenter().augment(b"bytes", seed=1)
+    with pytest.raises(TypeError, match="sample_rate"):
+        TextAugmenter().augment(SENTENCES[0], seed=1, sample_rate=16000)
 
 
-def test_supported_ops_are_listed():
-    assert set(SUPPORTED_OPS) == {op["op"] for op in EVERY_OP}
+def test_write_refuses_non_text(tmp_path):
+    with pytest.raises(TypeError, match="str"):
+        TextAugmenter().write(b"bytes", tmp_path / "a.txt")
+    assert not (tmp_path / "a.txt").exists()
 
 
-# ------------------------------------------------------------------ resources
+# ------------------------------------------------------------------ WordNet and the tagger
 
 
-def test_missing_wordnet_is_a_clear_error_and_never_downloads(tmp_path, monkeypatch):
-    from augment import resources
-
+@pytest.fixture
+def no_wordnet(tmp_path, monkeypatch):
+    """No WordNet anywhere, and nltk.download forbidden (NLTK's search path restored after)."""
     def forbidden(*args, **kwargs):
         raise AssertionError("nltk.download must never be called implicitly")
 
     saved = list(nltk.data.path)
     for name in ("NLTK_DATA", "WNHOME", "WNSEARCHDIR"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
+    monkeypatch.setattr(wordnet, "SYSTEM_WORDNET_DIRS", ())
     monkeypatch.setattr(nltk, "download", forbidden)
     monkeypatch.setenv("AUGMENT_DIR_CACHE", str(tmp_path / "cache"))
     nltk.data.path[:] = [str(tmp_path)]
+    yield
+    nltk.data.path[:] = saved
+
+
+def test_missing_wordnet_is_a_clear_error_and_never_downloads(no_wordnet):
+    with pytest.raises(MissingNLTKDataError, match="apt-get install wordnet-base"):
+        TextAugmenter().augment(SENTENCES[0], seed=1)
+    with pytest.raises(MissingNLTKDataError, match="apt-get install wordnet-base"):
+        TextAugmenter(ops=[{"op": "SplitAug"}, {"op": "AntonymAug"}]).augment(SENTENCES[0], seed=1)
+    # Ops without WordNet do not need it.
+    assert TextAugmenter(ops=[{"op": "SplitAug"}]).augment(SENTENCES[0], seed=1).data != SENTENCES[0]
+
+
+def test_prepare_checks_wordnet_only_when_an_op_needs_it(no_wordnet):
+    TextAugmenter.prepare({"unit": "file", "ops": [{"op": "SplitAug"}, {"op": "KeyboardAug"}]})
+    with pytest.raises(MissingNLTKDataError, match="WordNet was not found"):
+        TextAugmenter.prepare(TextAugmenter.default_table)
+    with pytest.raises(MissingNLTKDataError):
+        TextAugmenter.prepare({"ops": [{"op": "SplitAug"}, {"op": "AntonymAug"}]})
+
+
+def test_prepare_says_once_that_the_fallback_tagger_is_used(tmp_path, monkeypatch):
+    saved = list(nltk.data.path)
+    monkeypatch.delenv("NLTK_DATA", raising=False)
+    monkeypatch.setattr(taggers, "_fallback_warned", False)
+    nltk.data.path[:] = [str(tmp_path)]  # WordNet comes back through ensure_wordnet; no tagger does
     try:
-        with pytest.raises(MissingNLTKDataError, match="apt-get install wordnet-base"):
-            TextAugmenter().augment(SENTENCES[0], seed=1)
-        with pytest.raises(MissingNLTKDataError, match="apt-get install wordnet-base"):
-            TextAugmenter(ops=[{"op": "SplitAug"}, {"op": "AntonymAug"}]).augment(SENTENCES[0], seed=1)
-        # Ops without WordNet do not need it.
-        assert TextAugmenter(ops=[{"op": "SplitAug"}]).augment(SENTENCES[0], seed=1).data != SENTENCES[0]
+        with pytest.warns(taggers.FallbackTaggerWarning, match="python -m augment.backends.text.setup"):
+            TextAugmenter.prepare(TextAugmenter().config())
     finally:
         nltk.data.path[:] = saved
 

@@ -1,4 +1,4 @@
-"""Tests for augment.resources: finding WordNet offline, the system mirror, the fallback tagger, the CLI.
+"""Tests for augment.backends.text.wordnet: finding WordNet offline, and the copy of a system database.
 
 Tiny WordNet databases are written in the real WordNet format (byte offsets and
 all) and read with NLTK's real WordNetCorpusReader. Each test that changes
@@ -10,25 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nltk
 import pytest
 
-from augment import resources
-from augment.resources import (
-    FIX_HINT,
-    FallbackTaggerWarning,
-    MissingNLTKDataError,
-    WordNetSource,
-    ensure_wordnet,
-    fallback_pos_tag,
-)
+from augment.backends.text import wordnet
+from augment.backends.text.wordnet import FIX_HINT, MissingNLTKDataError, WordNetSource, ensure_wordnet
 
 SYSTEM_WORDNET = Path("/usr/share/wordnet")
 
@@ -77,7 +67,7 @@ def write_tiny_wordnet(folder: Path, *, lexnames: bool = False, sense_index: boo
         (folder / "index.sense").write_text("".join(sorted(sense_lines)), encoding="ascii")
     (folder / "cntlist.rev").write_text("".join(sorted(count_lines)), encoding="ascii")
     if lexnames:
-        (folder / "lexnames").write_text(resources._lexnames_text(), encoding="ascii")
+        (folder / "lexnames").write_text(wordnet._lexnames_text(), encoding="ascii")
     for path in folder.iterdir():
         os.chmod(path, 0o644)
     return folder
@@ -100,26 +90,6 @@ def close_reader(reader) -> None:
             handle.close()
 
 
-@pytest.fixture
-def nltk_path(monkeypatch, tmp_path):
-    """NLTK's search path emptied for the test (restored after); no env-driven locations."""
-    saved = list(nltk.data.path)
-    for name in ("NLTK_DATA", "WNHOME", "WNSEARCHDIR"):
-        monkeypatch.delenv(name, raising=False)
-    empty = tmp_path / "no_nltk_data"
-    empty.mkdir()
-    nltk.data.path[:] = [str(empty)]
-    yield nltk.data.path
-    nltk.data.path[:] = saved
-
-
-@pytest.fixture
-def private_cache(monkeypatch, tmp_path):
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("AUGMENT_DIR_CACHE", str(cache))
-    return cache
-
-
 @pytest.mark.parametrize("how", ["nltk.data.path", "NLTK_DATA"])
 def test_wordnet_found_on_nltk_search_path(tmp_path, nltk_path, private_cache, monkeypatch, how):
     data_dir = tmp_path / "nltk_data"
@@ -139,7 +109,7 @@ def test_wordnet_found_on_nltk_search_path(tmp_path, nltk_path, private_cache, m
     assert not private_cache.exists()  # NLTK's own data is used as is
     reader = read_wordnet(nltk.data.find("corpora/wordnet"))
     try:
-        assert {l.name() for s in reader.synsets("car") for l in s.lemmas()} >= {"automobile", "auto"}
+        assert {lemma.name() for s in reader.synsets("car") for lemma in s.lemmas()} >= {"automobile", "auto"}
     finally:
         close_reader(reader)
 
@@ -147,14 +117,15 @@ def test_wordnet_found_on_nltk_search_path(tmp_path, nltk_path, private_cache, m
 def test_system_wordnet_via_wnhome_is_mirrored_for_nltk(tmp_path, nltk_path, private_cache, monkeypatch):
     database = write_tiny_wordnet(tmp_path / "WordNet-3.0" / "dict")  # no lexnames, like Debian's
     monkeypatch.setenv("WNHOME", str(tmp_path / "WordNet-3.0"))
-    monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
+    monkeypatch.setattr(wordnet, "SYSTEM_WORDNET_DIRS", ())
 
     source = ensure_wordnet()
 
     mirror = private_cache / "nltk_data" / "corpora" / "wordnet"
     assert source == WordNetSource(kind="system", path=str(database), nltk_root=str(mirror))
     assert str(private_cache / "nltk_data") in nltk.data.path
-    for name in resources._REQUIRED_FILES + ("cntlist.rev",):
+    assert wordnet.is_mirror(private_cache / "nltk_data") and not wordnet.is_mirror(nltk_path[0])
+    for name in wordnet._REQUIRED_FILES + ("cntlist.rev",):
         copy = mirror / name
         # plain single-link files: NLTK refuses symlinks and hard links
         assert copy.is_file() and not copy.is_symlink() and copy.stat().st_nlink == 1, name
@@ -185,6 +156,16 @@ def test_system_wordnet_via_wnhome_is_mirrored_for_nltk(tmp_path, nltk_path, pri
     assert sorted(p.name for p in mirror.parent.iterdir()) == ["wordnet"]  # no build leftovers
 
 
+def test_mirror_is_not_taken_for_nltks_own_wordnet(tmp_path, nltk_path, private_cache, monkeypatch):
+    # Once a system database is copied and the copy is on NLTK's path, a later
+    # search must still report the system database (and refresh the copy).
+    database = write_tiny_wordnet(tmp_path / "wn" / "dict")
+    monkeypatch.setenv("WNHOME", str(tmp_path / "wn"))
+    first = ensure_wordnet()
+    assert str(private_cache / "nltk_data") in nltk.data.path
+    assert ensure_wordnet() == first and first.kind == "system" and first.path == str(database)
+
+
 def test_mirror_creation_is_safe_under_concurrency(tmp_path, nltk_path, private_cache, monkeypatch):
     # Threads race on the file system exactly as worker processes would, at a
     # fraction of the start-up cost (importing NLTK takes over a second).
@@ -200,7 +181,7 @@ def test_mirror_creation_is_safe_under_concurrency(tmp_path, nltk_path, private_
         sources = list(pool.map(racer, range(8)))
     mirror = private_cache / "nltk_data" / "corpora" / "wordnet"
     assert set(sources) == {WordNetSource(kind="system", path=str(database), nltk_root=str(mirror))}
-    expected = sorted([*resources._REQUIRED_FILES, *resources._OPTIONAL_FILES, resources._STAMP])
+    expected = sorted([*wordnet._REQUIRED_FILES, *wordnet._OPTIONAL_FILES, wordnet._STAMP])
     assert sorted(os.listdir(mirror)) == expected
     assert os.listdir(mirror.parent) == ["wordnet"]  # no build folders left behind
     assert (mirror / "data.noun").read_bytes() == (database / "data.noun").read_bytes()
@@ -211,7 +192,7 @@ def test_real_system_wordnet_in_usr_share(nltk_path, monkeypatch):
     assert (SYSTEM_WORDNET / "data.noun").is_file(), "install wordnet-base wordnet-sense-index"
     source = ensure_wordnet()
     assert source.kind == "system" and source.path == str(SYSTEM_WORDNET)
-    assert Path(source.nltk_root) == resources.cache_dir() / "nltk_data" / "corpora" / "wordnet"
+    assert Path(source.nltk_root) == wordnet.cache_dir() / "nltk_data" / "corpora" / "wordnet"
     reader = read_wordnet(source.nltk_root)
     try:
         car = reader.synset("car.n.01")
@@ -242,12 +223,12 @@ def test_wordnet_30_is_not_mapped_onto_itself(nltk_path):
 
 
 def test_missing_wordnet_error_names_every_fix(nltk_path, private_cache, monkeypatch):
-    monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
+    monkeypatch.setattr(wordnet, "SYSTEM_WORDNET_DIRS", ())
     with pytest.raises(MissingNLTKDataError) as info:
         ensure_wordnet()
     message = str(info.value)
     for fix in (
-        "python -m augment.resources setup --allow-download",
+        "python -m augment.backends.text.setup setup --allow-download",
         "apt-get install wordnet-base wordnet-sense-index",
         "brew install wordnet",
         "NLTK_DATA",
@@ -256,113 +237,18 @@ def test_missing_wordnet_error_names_every_fix(nltk_path, private_cache, monkeyp
         'nltk.download("averaged_perceptron_tagger_eng")',
     ):
         assert fix in message, fix
-    assert isinstance(info.value, LookupError)
+    assert "augment.resources" not in FIX_HINT
+    assert isinstance(info.value, LookupError) and info.value.detail in message
     assert not private_cache.exists()
 
 
 def test_incomplete_system_database_is_explained(tmp_path, nltk_path, private_cache, monkeypatch):
     write_tiny_wordnet(tmp_path / "wn" / "dict", sense_index=False)
     monkeypatch.setenv("WNHOME", str(tmp_path / "wn"))
-    monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
+    monkeypatch.setattr(wordnet, "SYSTEM_WORDNET_DIRS", ())
     with pytest.raises(MissingNLTKDataError, match="lacks index.sense") as info:
         ensure_wordnet()
     assert "wordnet-sense-index" in str(info.value) and str(tmp_path / "wn" / "dict") in str(info.value)
-
-
-def test_find_tagger_looks_on_the_nltk_path(tmp_path, nltk_path):
-    assert resources.find_tagger() is None
-    tagger_dir = tmp_path / "data" / "taggers" / "averaged_perceptron_tagger_eng"
-    tagger_dir.mkdir(parents=True)
-    nltk_path.append(str(tmp_path / "data"))
-    assert resources.find_tagger() == "averaged_perceptron_tagger_eng"
-
-
-@pytest.fixture
-def real_wordnet():
-    """The global nltk.corpus.wordnet usable (system or NLTK data), as the text backend uses it."""
-    ensure_wordnet()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FallbackTaggerWarning)
-        yield
-
-
-def test_fallback_tagger_tags_sensibly(real_wordnet):
-    tokens = "The dog runs quickly to the big houses , and she sang 3 songs !".split()
-    tagged = fallback_pos_tag(tokens)
-    assert [t for t, _ in tagged] == tokens and all(isinstance(tag, str) for _, tag in tagged)
-    tags = dict(tagged)
-    assert tags["The"] == tags["the"] == "DT"
-    assert tags["dog"] == "NN" and tags["houses"] == "NNS" and tags["songs"] == "NNS"
-    assert tags["quickly"] == "RB"
-    assert tags["runs"] in ("VBZ", "NNS")
-    assert tags["big"] == "JJ"
-    assert tags["to"] == "TO" and tags["and"] == "CC" and tags["she"] == "PRP"
-    assert tags["sang"] == "VBD" and tags["3"] == "CD"
-    assert tags[","] == "," and tags["!"] == "."
-    assert fallback_pos_tag(["xyzzyqwv"]) == [("xyzzyqwv", "NN")]
-    assert fallback_pos_tag([]) == []
-
-
-def test_fallback_tagger_warns_once(real_wordnet, monkeypatch):
-    monkeypatch.setattr(resources, "_fallback_warned", False)
-    with pytest.warns(FallbackTaggerWarning, match="setup --allow-download"):
-        fallback_pos_tag(["dog"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert fallback_pos_tag(["cat"]) == [("cat", "NN")]
-
-
-def test_text_params_record_the_fallback_tagger(real_wordnet, nltk_path):
-    from augment.text import TextAugmenter
-
-    assert resources.find_tagger() is None  # the search path holds no tagger
-    params = TextAugmenter().augment("The dog runs quickly.", seed=1).params
-    assert params["tagger"] == "wordnet-fallback" and params["wordnet"] in ("system", "nltk")
-
-
-def test_nltk_pos_tag_never_downloads(nltk_path, monkeypatch):
-    def forbidden(*args, **kwargs):
-        raise AssertionError("nltk.download must never be called implicitly")
-
-    monkeypatch.setattr(nltk, "download", forbidden)
-    if resources.find_tagger() is None:
-        with pytest.raises(MissingNLTKDataError, match="averaged_perceptron_tagger_eng"):
-            resources.nltk_pos_tag(["dog"])
-
-
-# ------------------------------------------------------------------- command line
-
-
-def test_cli_status_reports_the_system_wordnet(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("NLTK_DATA", "WNHOME", "WNSEARCHDIR")}
-    proc = subprocess.run([sys.executable, "-m", "augment.resources", "status"],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert "WordNet:" in proc.stdout and "Tagger:" in proc.stdout
-    if resources._find_nltk_wordnet() is None:
-        assert f"system database {SYSTEM_WORDNET}" in proc.stdout
-
-
-def test_cli_setup_when_already_usable(nltk_path, capsys):
-    assert resources.main(["setup"]) == 0
-    out = capsys.readouterr().out
-    assert "already usable" in out and "WordNet: system database" in out
-    assert "Tagger: wordnet-fallback" in out
-
-
-def test_cli_without_wordnet_fails_with_every_fix(nltk_path, private_cache, monkeypatch, capsys):
-    monkeypatch.setattr(resources, "SYSTEM_WORDNET_DIRS", ())
-    assert resources.main(["status"]) == 1
-    assert FIX_HINT in capsys.readouterr().err
-    assert resources.main(["setup"]) == 1
-    err = capsys.readouterr().err
-    assert FIX_HINT in err and "neither --allow-download nor --allow-apt" in err
-
-
-def test_cli_requires_a_command(capsys):
-    with pytest.raises(SystemExit) as info:
-        resources.main([])
-    assert info.value.code == 2
 
 
 def test_stamp_is_json_and_names_the_source(tmp_path, nltk_path, private_cache, monkeypatch):

@@ -1,0 +1,50 @@
+"""Tests for augment.backends.text.setup: ``python -m augment.backends.text.setup status|setup|download``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from augment.backends.text import setup, wordnet
+from augment.backends.text.wordnet import FIX_HINT
+
+SYSTEM_WORDNET = Path("/usr/share/wordnet")
+
+
+def test_cli_status_reports_the_system_wordnet(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("NLTK_DATA", "WNHOME", "WNSEARCHDIR")}
+    proc = subprocess.run([sys.executable, "-m", "augment.backends.text.setup", "status"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "WordNet:" in proc.stdout and "Tagger:" in proc.stdout
+    assert not proc.stderr  # nothing else said (no runpy warning, no fallback notice)
+    if wordnet._find_nltk_wordnet() is None:
+        assert f"system database {SYSTEM_WORDNET}" in proc.stdout
+
+
+def test_cli_setup_when_already_usable(nltk_path, capsys):
+    assert setup.main(["setup"]) == 0
+    out = capsys.readouterr().out
+    assert "already usable" in out and "WordNet: system database" in out
+    assert "Tagger: wordnet-fallback" in out
+    assert "get it with: python -m augment.backends.text.setup setup --allow-download" in out
+
+
+def test_cli_without_wordnet_fails_with_every_fix(nltk_path, private_cache, monkeypatch, capsys):
+    monkeypatch.setattr(wordnet, "SYSTEM_WORDNET_DIRS", ())
+    assert setup.main(["status"]) == 1
+    assert FIX_HINT in capsys.readouterr().err
+    assert setup.main(["setup"]) == 1
+    err = capsys.readouterr().err
+    assert FIX_HINT in err and "neither --allow-download nor --allow-apt" in err
+
+
+def test_cli_requires_a_command(capsys):
+    with pytest.raises(SystemExit) as info:
+        setup.main([])
+    assert info.value.code == 2
+    assert "python -m augment.backends.text.setup" in capsys.readouterr().err
