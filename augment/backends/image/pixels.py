@@ -1,0 +1,235 @@
+"""Pixel modes: turning PIL images and arrays into the HxWxC pixels an engine transforms, and back.
+
+Mode and size survive an augmentation: ``1``, ``L``, ``LA``, ``P`` (augmented
+in RGB/RGBA and re-quantised to an adaptive palette), ``RGB``, ``RGBA``,
+``CMYK``, 16-bit ``I;16``/``I;16B``, 32-bit ``I`` and float ``F``. Arrays are
+uint8 or uint16, HxW or HxWxC with C in 1..4 (2 and 4 end with alpha).
+
+For CMYK the colour operations work on inverted ink (255 - value) so that they
+mean what they mean for RGB (see :func:`ink_brightness`); for 16-bit images
+``cval`` and the channel shift, given on the 8-bit scale, are multiplied by
+:data:`SIXTEEN_BIT_SCALE`. The same module converts whatever a format's writer
+cannot store (:func:`writable`). Pillow is imported on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from augment.core.registry import install_hint
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
+__all__ = [
+    "ALPHA_MODES",
+    "MODES",
+    "SIXTEEN_BIT",
+    "SIXTEEN_BIT_SCALE",
+    "PixelLayout",
+    "array_pixels",
+    "array_to_image",
+    "check_array",
+    "has_palette_alpha",
+    "image_pixels",
+    "ink_brightness",
+    "pil",
+    "pixels_to_image",
+    "quantize",
+    "writable",
+]
+
+SIXTEEN_BIT = ("I;16", "I;16L", "I;16B")
+#: Every PIL mode an augmentation keeps.
+MODES = ("1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I", "F", *SIXTEEN_BIT)
+ALPHA_MODES = frozenset({"LA", "RGBA"})
+#: 65535 / 255: cval and channel shifts are given on the 8-bit scale.
+SIXTEEN_BIT_SCALE = 257
+
+
+@dataclass(frozen=True)
+class PixelLayout:
+    """What an engine must know about the pixels it transforms, beyond their shape and dtype.
+
+    Attributes:
+        alpha: The last channel is alpha: it moves with the geometry, but no
+            colour operation touches it.
+        value_scale: The factor from the 8-bit scale (of cval and channel
+            shifts) to the pixels' own (257 for 16-bit images, else 1).
+        ink: CMYK pixels: colour operations work on the inverted values.
+    """
+
+    alpha: bool
+    value_scale: int
+    ink: bool
+
+
+def pil() -> Any:
+    """The ``PIL.Image`` module, imported on first use."""
+    try:
+        from PIL import Image
+    except ImportError as exc:
+        raise ImportError(
+            f"the image backend needs Pillow ({exc}); install it with: {install_hint('image')}"
+        ) from exc
+    return Image
+
+
+def check_array(array: np.ndarray) -> None:
+    """Raise ValueError unless ``array`` is an image array (dtype, shape, not empty)."""
+    if array.dtype not in (np.uint8, np.uint16):
+        raise ValueError(f"image arrays must have dtype uint8 or uint16; got dtype {array.dtype}")
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (1, 2, 3, 4))):
+        raise ValueError(
+            "image arrays must be HxW or HxWxC with C in 1..4 (2 and 4 end with alpha); "
+            f"got shape {array.shape}"
+        )
+    if 0 in array.shape:
+        raise ValueError(f"image arrays must not be empty; got shape {array.shape}")
+
+
+def array_pixels(array: np.ndarray) -> tuple[np.ndarray, PixelLayout]:
+    """An image array as HxWxC pixels (a view) and their layout; ValueError if it is not one."""
+    check_array(array)
+    pixels = array[..., None] if array.ndim == 2 else array
+    scale = SIXTEEN_BIT_SCALE if array.dtype == np.uint16 else 1
+    return pixels, PixelLayout(alpha=pixels.shape[2] in (2, 4), value_scale=scale, ink=False)
+
+
+def has_palette_alpha(image: PILImage.Image) -> bool:
+    """Whether a palette image has transparency (a transparent index or an RGBA palette)."""
+    return "transparency" in image.info or (
+        image.palette is not None and image.palette.mode == "RGBA"
+    )
+
+
+def image_pixels(image: PILImage.Image) -> tuple[np.ndarray, PixelLayout, str | None]:
+    """A PIL image as HxWxC pixels, their layout, and the mode they are in if not the image's own.
+
+    Palette images are augmented in RGB or RGBA, bilevel ones in L.
+
+    Raises:
+        ValueError: The image's mode is not one of :data:`MODES`.
+    """
+    mode = image.mode
+    if mode not in MODES:
+        raise ValueError(f"unsupported image mode {mode!r}; supported modes: {', '.join(MODES)}")
+    source = image
+    via = None
+    if mode == "P":
+        source = image.convert("RGBA" if has_palette_alpha(image) else "RGB")
+        via = source.mode
+    elif mode == "1":
+        source = image.convert("L")
+        via = "L"
+    pixels = np.asarray(source)
+    if pixels.ndim == 2:
+        pixels = pixels[..., None]
+    scale = SIXTEEN_BIT_SCALE if mode in SIXTEEN_BIT else 1
+    layout = PixelLayout(alpha=source.mode in ALPHA_MODES, value_scale=scale, ink=mode == "CMYK")
+    return pixels, layout, via
+
+
+def pixels_to_image(pixels: np.ndarray, mode: str, size: tuple[int, int]) -> PILImage.Image:
+    """Pixels from :func:`image_pixels` (transformed) back into a PIL image of ``mode`` and ``size``."""
+    Image = pil()
+    if mode == "P":
+        alpha = pixels[..., 3] if pixels.shape[2] == 4 else None
+        return quantize(pixels[..., :3], alpha)
+    if mode == "1":
+        # A plain threshold: dithering would sprinkle noise over the edges.
+        gray = Image.frombytes("L", size, np.ascontiguousarray(pixels).tobytes())
+        return gray.convert("1", dither=Image.Dither.NONE)
+    return Image.frombytes(mode, size, np.ascontiguousarray(pixels).tobytes())
+
+
+def ink_brightness(inverted: np.ndarray, factor: float, top: float) -> np.ndarray:
+    """Scale the light of inverted CMYK pixels by ``factor``.
+
+    Pillow renders CMYK as R = (255 - C) * (255 - K) / 255 (and so on), so
+    multiplying the inverted K by the factor multiplies R, G and B by it. Where
+    K runs out (inverted K reaches the top), the rest of the factor goes to the
+    inverted C, M and Y, which is still exact until they saturate too.
+    """
+    out = inverted.copy()
+    wanted = inverted[..., 3] * factor
+    black = np.minimum(wanted, top)
+    rest = np.divide(wanted, black, out=np.ones_like(wanted), where=black > 0)
+    out[..., :3] *= rest[..., None]
+    out[..., 3] = black
+    return out
+
+
+def quantize(rgb: np.ndarray, alpha: np.ndarray | None) -> PILImage.Image:
+    """Back to a palette image with an adaptive palette (index 255 transparent if alpha)."""
+    Image = pil()
+    height, width = rgb.shape[:2]
+    colours = Image.frombytes("RGB", (width, height), np.ascontiguousarray(rgb).tobytes())
+    if alpha is None:
+        return colours.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    # GIF (and PNG palettes, as Pillow writes them) have one transparent index:
+    # alpha becomes binary, with the opaque colours sharing the other 255 entries.
+    quantized = colours.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    indices = np.array(quantized, dtype=np.uint8)
+    indices[alpha < 128] = 255
+    palette = (quantized.getpalette() or [])[: 255 * 3]
+    palette += [0] * (256 * 3 - len(palette))
+    out = Image.frombytes("P", (width, height), indices.tobytes())
+    out.putpalette(palette)
+    out.info["transparency"] = 255
+    return out
+
+
+def array_to_image(array: np.ndarray) -> PILImage.Image:
+    """The PIL image an in-memory array stands for (single-channel uint16 becomes ``I;16``)."""
+    Image = pil()
+    check_array(array)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    height, width = array.shape[:2]
+    if array.dtype == np.uint16:
+        if array.ndim != 2:
+            raise ValueError(
+                "only single-channel uint16 arrays can be written (Pillow has no 16-bit colour "
+                f"modes); got shape {array.shape}"
+            )
+        return Image.frombytes("I;16", (width, height), array.astype("<u2").tobytes())
+    mode = {2: "L", 3: {2: "LA", 3: "RGB", 4: "RGBA"}.get(array.shape[-1])}[array.ndim]
+    return Image.frombytes(mode, (width, height), np.ascontiguousarray(array).tobytes())
+
+
+def _to_eight_bit(image: PILImage.Image) -> PILImage.Image:
+    Image = pil()
+    values = np.asarray(image).astype(np.float64)
+    if image.mode in SIXTEEN_BIT:
+        values = values / SIXTEEN_BIT_SCALE
+    values = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    return Image.frombytes("L", image.size, values.tobytes())
+
+
+def writable(image: PILImage.Image, allowed: frozenset[str]) -> PILImage.Image:
+    """``image`` in one of the ``allowed`` modes (a format's writer's), unchanged when it already is.
+
+    16-bit, 32-bit and float images become 8-bit grayscale; then alpha is
+    kept if the format can hold it (LA, else RGBA), then grayness (L), else
+    the image becomes RGB.
+    """
+    if image.mode in allowed:
+        return image
+    info = dict(image.info)
+    if image.mode in (*SIXTEEN_BIT, "I", "F"):
+        image = _to_eight_bit(image)
+        if image.mode in allowed:
+            image.info.update(info)
+            return image
+    alpha = image.mode in ("LA", "RGBA", "PA") or (image.mode == "P" and has_palette_alpha(image))
+    gray = image.mode in ("1", "L", "LA")
+    candidates = (["LA"] if alpha and gray else []) + (["RGBA"] if alpha else [])
+    candidates += (["L"] if gray else []) + ["RGB"]
+    target = next(mode for mode in candidates if mode in allowed)
+    converted = image.convert(target)
+    converted.info.update({k: v for k, v in info.items() if k != "transparency"})
+    return converted

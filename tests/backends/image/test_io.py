@@ -1,0 +1,221 @@
+"""Tests for augment.backends.image.io: reading and writing image files with Pillow."""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms, ImageFile
+
+from augment.backends.image import ImageAugmenter
+from augment.backends.image.io import FORMATS, check_quality, read_image, write_image
+from augment.core.registry import backend
+from augment.core.result import BadInputError
+from backends.image.helpers import H, W, rgb_array, rgb_image, save
+
+
+def test_every_registered_extension_has_a_format():
+    assert set(FORMATS) == set(backend("image").extensions)
+
+
+@pytest.mark.parametrize("value", [1, 100, np.int64(50)])
+def test_check_quality_takes_integers_in_range(value):
+    assert check_quality("jpeg_quality", value) == int(value) and type(check_quality("q", value)) is int
+
+
+@pytest.mark.parametrize("value", [0, 101, 50.5, True, "90", None])
+def test_check_quality_names_the_option_and_value(value):
+    with pytest.raises(ValueError, match=f"^webp_quality must be an integer in \\[1, 100\\]; got {value!r}$"):
+        check_quality("webp_quality", value)
+
+
+@pytest.mark.parametrize(
+    "ext, mode",
+    [("jpg", "RGB"), ("jpeg", "L"), ("jpg", "CMYK"), ("png", "RGBA"), ("png", "LA"), ("png", "P"),
+     ("png", "I;16"), ("png", "1"), ("bmp", "RGB"), ("bmp", "P"), ("gif", "P"), ("tiff", "RGB"),
+     ("tif", "I;16"), ("tiff", "CMYK"), ("webp", "RGB"), ("webp", "RGBA")],
+)
+def test_augment_file_keeps_format_mode_and_size(tmp_path, ext, mode):
+    aug = ImageAugmenter()
+    src = save(rgb_image(mode), tmp_path / f"in.{ext}")
+    original = src.read_bytes()
+    dst = tmp_path / f"out.{ext.upper()}"
+    result = aug.augment_file(src, dst, seed=12)
+    assert src.read_bytes() == original
+    before, after = aug.read(src), aug.read(dst)
+    assert (after.format, after.mode, after.size) == (before.format, before.mode, before.size)
+    assert after.mode == mode and after.size == (W, H)
+    assert after.tobytes() != before.tobytes()
+    assert result.params["mode"] == mode
+    aug.augment_file(src, tmp_path / f"again.{ext}", seed=12)
+    assert (tmp_path / f"again.{ext}").read_bytes() == dst.read_bytes()
+    if mode == "I;16":
+        assert np.asarray(after).max() > 255
+
+
+@pytest.mark.parametrize("out_ext", ["jpg", "png", "tiff", "webp"])
+def test_exif_orientation_is_applied_and_not_written_again(tmp_path, out_ext):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    exif[0x010F] = "augment-dir test camera"
+    src = save(rgb_image(), tmp_path / "rotated.jpg", exif=exif)
+    aug = ImageAugmenter()
+    image = aug.read(src)
+    assert image.size == (H, W) and image.format == "JPEG"
+    assert 0x0112 not in image.getexif()
+    aug.augment_file(src, tmp_path / f"out.{out_ext}", seed=1)
+    with Image.open(tmp_path / f"out.{out_ext}") as out:
+        assert out.size == (H, W)
+        assert 0x0112 not in out.getexif()
+        assert out.getexif()[0x010F] == "augment-dir test camera"
+
+
+def test_an_exif_holding_only_the_orientation_is_dropped(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 3
+    image = read_image(save(rgb_image(), tmp_path / "upside-down.png", exif=exif))
+    assert "exif" not in image.info
+    assert np.array_equal(np.asarray(image), rgb_array()[::-1, ::-1])
+
+
+@pytest.mark.parametrize("ext", ["png", "jpg", "tiff", "webp"])
+def test_icc_profile_is_kept(tmp_path, ext):
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    src = save(rgb_image(), tmp_path / f"in.{ext}", icc_profile=icc)
+    ImageAugmenter().augment_file(src, tmp_path / f"out.{ext}", seed=3)
+    with Image.open(tmp_path / f"out.{ext}") as out:
+        assert out.info.get("icc_profile") == icc
+
+
+@pytest.mark.parametrize("ext", ["png", "jpg", "tiff"])
+def test_resolution_is_kept(tmp_path, ext):
+    src = save(rgb_image(), tmp_path / f"in.{ext}", dpi=(300, 300))
+    ImageAugmenter().augment_file(src, tmp_path / f"out.{ext}", seed=3)
+    with Image.open(tmp_path / f"out.{ext}") as out:
+        assert tuple(round(v) for v in out.info["dpi"]) == (300, 300)
+
+
+def test_output_quality_options_are_used(tmp_path):
+    src = save(rgb_image(), tmp_path / "in.png")
+    for ext in ("jpg", "webp"):
+        low = ImageAugmenter(jpeg_quality=5, webp_quality=5)
+        high = ImageAugmenter(ops=[{"op": "ImageDataGenerator", "rotation_range": 30, "width_shift_range": 0.2,
+                                    "height_shift_range": 0.2, "horizontal_flip": True}],
+                              jpeg_quality=100, webp_quality=100)
+        low.augment_file(src, tmp_path / f"low.{ext}", seed=1)
+        high.augment_file(src, tmp_path / f"high.{ext}", seed=1)
+        assert (tmp_path / f"low.{ext}").stat().st_size < (tmp_path / f"high.{ext}").stat().st_size
+
+
+def test_write_arrays_and_convert_modes_a_format_cannot_hold(tmp_path):
+    aug = ImageAugmenter()
+    aug.write(rgb_array(), tmp_path / "a.png")
+    with Image.open(tmp_path / "a.png") as image:
+        assert image.mode == "RGB" and np.array_equal(np.asarray(image), rgb_array())
+    sixteen = np.full((H, W), 51400, np.uint16)
+    aug.write(sixteen, tmp_path / "b.png")
+    with Image.open(tmp_path / "b.png") as image:
+        assert image.mode == "I;16" and np.array_equal(np.asarray(image), sixteen)
+    aug.write(Image.frombytes("I;16", (W, H), sixteen.tobytes()), tmp_path / "c.bmp")
+    with Image.open(tmp_path / "c.bmp") as image:
+        assert image.mode == "L" and np.asarray(image).max() == 200
+    aug.write(rgb_image("RGBA"), tmp_path / "d.jpg")
+    with Image.open(tmp_path / "d.jpg") as image:
+        assert image.mode == "RGB"
+    with pytest.raises(ValueError, match=r"\.xyz"):
+        aug.write(rgb_array(), tmp_path / "e.xyz")
+    with pytest.raises(ValueError, match="16-bit"):
+        aug.write(np.zeros((H, W, 3), np.uint16), tmp_path / "f.png")
+    with pytest.raises(ValueError, match="can only write a PIL.Image.Image or a NumPy array; got str"):
+        write_image("pixels", tmp_path / "g.png", jpeg_quality=95, webp_quality=90)
+
+
+# -- bad input files --------------------------------------------------------------
+
+
+def _encoded(fmt: str, **options) -> bytes:
+    noise = np.random.default_rng(0).integers(0, 256, (H * 4, W * 4, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noise).save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def _half(fmt: str) -> bytes:
+    data = _encoded(fmt)
+    return data[: len(data) // 2]
+
+
+def _two_frame_gif(path):
+    flipped = rgb_image().transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    frames = [rgb_image().quantize(8), flipped.quantize(8)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100)
+
+
+@pytest.mark.parametrize(
+    "name, make, reason",
+    [
+        ("empty.png", lambda p: p.write_bytes(b""), "empty file"),
+        ("cut.jpg", lambda p: p.write_bytes(_half("JPEG")), "truncated"),
+        ("cut.png", lambda p: p.write_bytes(_half("PNG")), "cannot decode"),
+        ("text.png", lambda p: p.write_text("this is not a picture\n"), "not an image"),
+        ("junk.jpg", lambda p: p.write_bytes(np.random.default_rng(3).bytes(2048)), "not an image"),
+        ("header.png", lambda p: p.write_bytes(_encoded("PNG")[:40]), "damaged header"),
+        ("cut.tif", lambda p: p.write_bytes(_encoded("TIFF")[:30]), "not an image"),
+        ("cut.webp", lambda p: p.write_bytes(_half("WEBP")), "cannot decode"),
+        ("anim.gif", _two_frame_gif, "animated or multi-page GIF image with 2 frames"),
+        ("ycbcr.jpg", lambda p: save(rgb_image().convert("YCbCr"), p.with_suffix(".tif")).rename(p),
+         "unsupported image mode 'YCbCr'"),
+    ],
+)
+def test_bad_files_raise_bad_input_error_and_leave_no_output(tmp_path, name, make, reason):
+    src = tmp_path / name
+    make(src)
+    aug = ImageAugmenter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(BadInputError, match=reason) as info:
+            aug.read(src)
+    assert caught == []
+    assert info.value.path == str(src)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with pytest.raises(BadInputError):
+        aug.augment_file(src, out_dir / name, seed=1)
+    assert list(out_dir.iterdir()) == []
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+@pytest.mark.parametrize("limit", [100, 500])  # above 2x the limit Pillow errors, above 1x it warns
+def test_decompression_bombs_are_refused(tmp_path, monkeypatch, limit):
+    src = save(rgb_image(), tmp_path / "bomb.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limit)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(BadInputError, match="decompression") as info:
+            read_image(src)
+    assert caught == []
+    assert f"{W * H} pixels" in info.value.reason
+    assert f"limit of {limit} pixels" in info.value.reason
+
+
+def test_crafted_header_bomb_is_refused_at_the_default_limit(tmp_path):
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    side = 20_000  # 400 million pixels declared, in a 45-byte file
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    src = tmp_path / "bomb.png"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b""))
+    with pytest.raises(BadInputError, match=f"{side * side} pixels") as info:
+        ImageAugmenter().read(src)
+    assert str(Image.MAX_IMAGE_PIXELS) in info.value.reason
+
+
+def test_missing_file_is_a_bad_input(tmp_path):
+    with pytest.raises(BadInputError, match="cannot read"):
+        read_image(tmp_path / "nope.png")
