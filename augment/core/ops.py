@@ -26,7 +26,8 @@ from typing import Any
 
 from augment.core.checks import did_you_mean
 
-__all__ = ["OpSpec", "build_op", "check_op", "check_ops_list", "did_you_mean", "op_label", "split_op"]
+__all__ = ["OpSpec", "build_op", "check_op", "check_ops_list", "did_you_mean", "op_label", "refuse_shorthand",
+           "split_op"]
 
 # Never settable from a recipe: they are wired by the backend itself.
 _ALWAYS_EXCLUDED = frozenset({"self", "name", "verbose", "device", "include_detail"})
@@ -44,6 +45,19 @@ def check_ops_list(ops: Any, example: str) -> list[Any]:
     if not ops:
         raise ValueError("ops is empty; give at least one op")
     return list(ops)
+
+
+def refuse_shorthand(given: Mapping[str, Any], op: str) -> None:
+    """Refuse shorthand keywords (``given``, those that differ from their defaults) passed with ``ops``.
+
+    A backend's keyword form is a shorthand for one op; mixed with ``ops`` it
+    would be ambiguous, so the message shows where the values belong.
+    """
+    if not given:
+        return
+    args = ", ".join(f"{k}={v!r}" for k, v in given.items())
+    example = ", ".join(f"{k!r}: {v!r}" for k, v in given.items())
+    raise ValueError(f"{args} given together with ops; put it inside the op, e.g. ops=[{{'op': '{op}', {example}}}]")
 
 
 def split_op(op: Any, index: int) -> tuple[str, dict[str, Any]]:

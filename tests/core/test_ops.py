@@ -109,3 +109,13 @@ def test_build_op_builds_and_turns_library_asserts_into_value_errors():
     assert message.startswith("ops[1] (Transform): Transform rejected {'mode': 'other'}")
     assert "requires mode in ('fast', 'slow')" in message
     assert not isinstance(info.value, AssertionError)
+
+
+def test_refuse_shorthand_shows_where_the_values_belong():
+    from augment.core.ops import refuse_shorthand
+
+    refuse_shorthand({}, "Gain")
+    with pytest.raises(ValueError) as info:
+        refuse_shorthand({"p": 0.5, "min_gain_db": -3}, "Gain")
+    assert str(info.value) == ("p=0.5, min_gain_db=-3 given together with ops; put it inside the op, "
+                               "e.g. ops=[{'op': 'Gain', 'p': 0.5, 'min_gain_db': -3}]")

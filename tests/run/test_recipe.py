@@ -12,8 +12,8 @@ import pytest
 
 import augment
 from augment import AudioAugmenter, ImageAugmenter, TextAugmenter
-from augment.run.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning, default_tables
 from augment.run.options import SetupError
+from augment.run.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning, default_tables
 
 from conftest import SENTENCES, tree_digest, write_audio, write_image, write_text
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 
 from augment.core.notices import RunNotice
 from augment.run.task import FileResult, Task, run_task, worker_init
@@ -23,16 +24,16 @@ def test_an_augmented_copy_is_staged_with_its_params(tmp_path):
     result = run_task(task)
     assert result.status == "ok" and result.temp == task.temp and result.seed == 5
     assert result.params["ops"][0]["op"] == "Xor"
-    staged = open(task.temp, "rb").read()
+    staged = Path(task.temp).read_bytes()
     assert len(staged) == 5 and staged != b"hello"
-    assert run_task(task).params == result.params and open(task.temp, "rb").read() == staged
+    assert run_task(task).params == result.params and Path(task.temp).read_bytes() == staged
 
 
 def test_an_original_is_copied_byte_for_byte(tmp_path):
     task = _task(tmp_path, b"BAD but copied", copy=0, backend=None)
     result = run_task(task)
     assert result.status == "ok" and result.params == {"original": True} and result.seed is None
-    assert open(task.temp, "rb").read() == b"BAD but copied"
+    assert Path(task.temp).read_bytes() == b"BAD but copied"
 
 
 def test_bad_input_is_an_error_result_and_leaves_no_file(tmp_path):

@@ -22,7 +22,7 @@ from augment.backends.audio.clip import AudioClip, check_layout, check_output, c
 from augment.backends.audio.io import read_clip, write_clip
 from augment.core.augmenter import Augmenter
 from augment.core.checks import is_finite_number
-from augment.core.ops import check_ops_list, op_label
+from augment.core.ops import check_ops_list, op_label, refuse_shorthand
 from augment.core.registry import backend
 from augment.core.result import BadInputError
 
@@ -114,15 +114,8 @@ class AudioAugmenter(Augmenter):
             self._ops = [_shorthand_op(min_amplitude, max_amplitude, p)]
             return
         given = {"min_amplitude": min_amplitude, "max_amplitude": max_amplitude, "p": p}
-        shorthand = [
-            k for k, v in given.items() if not (is_finite_number(v) and v == _SHORTHAND_DEFAULTS[k])
-        ]
-        if shorthand:
-            raise ValueError(
-                f"pass either ops or {', '.join(shorthand)}, not both; "
-                f"with ops, set them in an AddGaussianNoise op (got {', '.join(shorthand)}="
-                f"{', '.join(repr(given[k]) for k in shorthand)})"
-            )
+        refuse_shorthand({k: v for k, v in given.items()
+                          if not (is_finite_number(v) and v == _SHORTHAND_DEFAULTS[k])}, "AddGaussianNoise")
         ops = check_ops_list(ops, "{'op': 'Gain', 'p': 1.0}")
         self._ops, self._transforms = build_ops(ops)
 

@@ -26,6 +26,7 @@ from augment.backends.image.keras_engine import KerasEngine
 from augment.backends.image.op import IMAGE_OP, SHORTHAND_DEFAULTS, check_image_ops, check_params
 from augment.backends.image.pixels import array_pixels, image_pixels, pil, pixels_to_image
 from augment.core.augmenter import Augmenter
+from augment.core.ops import refuse_shorthand
 from augment.core.registry import backend
 
 if TYPE_CHECKING:
@@ -151,14 +152,7 @@ class ImageAugmenter(Augmenter):
         if ops is None:
             self._params = check_params(shorthand)
         else:
-            given = {k: v for k, v in shorthand.items() if _differs(v, SHORTHAND_DEFAULTS[k])}
-            if given:
-                args = ", ".join(f"{k}={v!r}" for k, v in given.items())
-                example = ", ".join(f"{k!r}: {v!r}" for k, v in given.items())
-                raise ValueError(
-                    f"{args} given together with ops; put it inside the op, e.g. "
-                    f"ops=[{{'op': '{IMAGE_OP}', {example}}}]"
-                )
+            refuse_shorthand({k: v for k, v in shorthand.items() if _differs(v, SHORTHAND_DEFAULTS[k])}, IMAGE_OP)
             self._params = check_image_ops(ops)
         self.jpeg_quality = check_quality("jpeg_quality", jpeg_quality)
         self.webp_quality = check_quality("webp_quality", webp_quality)

@@ -39,7 +39,7 @@ from augment.backends.text.ops import (
     reserved_preprocess,
 )
 from augment.core.augmenter import Augmenter
-from augment.core.ops import build_op, check_ops_list, op_label
+from augment.core.ops import build_op, check_ops_list, op_label, refuse_shorthand
 from augment.core.registry import backend, install_hint
 from augment.core.result import BadInputError
 from augment.core.seeding import saved_rng
@@ -155,14 +155,7 @@ class TextAugmenter(Augmenter):
         if ops is None:
             ops = [self._shorthand_op(**shorthand)]
         else:
-            given = {k: v for k, v in shorthand.items() if v != _SHORTHAND_DEFAULTS[k]}
-            if given:
-                args = ", ".join(f"{k}={v!r}" for k, v in given.items())
-                example = ", ".join(f"{k!r}: {v!r}" for k, v in given.items())
-                raise ValueError(
-                    f"{args} given together with ops; put it inside the op, e.g. "
-                    f"ops=[{{'op': 'SynonymAug', {example}}}]"
-                )
+            refuse_shorthand({k: v for k, v in shorthand.items() if v != _SHORTHAND_DEFAULTS[k]}, "SynonymAug")
             ops = check_ops_list(ops, "{'op': 'SynonymAug', 'aug_p': 0.3}")
         self.unit = unit
         self.ops: tuple[dict[str, Any], ...] = tuple(
