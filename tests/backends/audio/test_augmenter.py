@@ -126,7 +126,8 @@ def test_invalid_arguments_name_the_argument_and_value(kwargs, name, value):
     ("kwargs", "message"),
     [
         ({"ops": [CHAIN[1]], "p": 0.5}, "p=0.5 given together with ops; put it inside the op"),
-        ({"ops": [CHAIN[1]], "min_amplitude": 0.02, "max_amplitude": 0.1}, "min_amplitude=0.02, max_amplitude=0.1 given"),
+        ({"ops": [CHAIN[1]], "min_amplitude": 0.02, "max_amplitude": 0.1},
+         "min_amplitude=0.02, max_amplitude=0.1 given"),
         ({"ops": []}, "at least one op"),
         ({"ops": CHAIN[1]}, "ops must be a list"),
         ({"ops": "Gain"}, "ops must be a list"),
