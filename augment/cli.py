@@ -1,7 +1,7 @@
 """The ``augment-dir`` command: parse arguments, run the pipeline, set the exit status.
 
 Exit status: 0 all done; 1 the run finished but some inputs failed; 2 usage or
-set-up error with nothing written; 130 interrupted.
+set-up error with nothing written; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
 
 Only argparse is imported before the arguments are parsed, so ``--help`` and
 ``--version`` answer at once; the pipeline (and through it NumPy) comes after.
@@ -28,8 +28,11 @@ options give byte-identical outputs for any -j.
 recipes: `augment-dir --print-recipe > recipe.toml` writes the default recipe,
 ready to edit; `--config recipe.toml` uses it (-n and --seed override it).
 
+OUTPUT/run.json says whether the run finished; train on OUTPUT only then.
+
 exit status: 0 all done, 1 some inputs failed (see the summary and manifest),
-2 usage or set-up error (nothing written), 130 interrupted.
+2 usage or set-up error (nothing written), 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM); rerun to resume.
 """
 
 
@@ -79,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dry-run", action="store_true",
                         help="print the outputs that would be written (one per line) and write nothing")
     parser.add_argument("-q", "--quiet", action="store_true",
-                        help="no progress bar and no summary; failures are still reported")
+                        help="errors only: no progress bar, no summary, no warnings; failures are still reported")
     parser.add_argument("--version", action="version", version=f"augment-dir {__version__}")
     return parser
 
@@ -89,6 +92,14 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
     print(f"augment-dir: warning: {message}", file=sys.stderr)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, systemd, ``docker stop``, Slurm): stop like Ctrl-C, so the run ends cleanly."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``augment-dir``; return the exit status."""
     parser = build_parser()
@@ -96,13 +107,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.print_recipe and (args.input is None or args.output is None):
         parser.error("INPUT and OUTPUT are required (unless --print-recipe)")
 
+    import signal
     import warnings
 
+    from augment.run.execute import WorkerStartError
     from augment.run.options import SetupError, resolve
     from augment.run.pipeline import augment_dir
     from augment.run.task import FileResult
 
     warnings.showwarning = _show_warning
+    if args.quiet:
+        warnings.simplefilter("ignore")  # -q: errors only
     options: dict[str, Any] = dict(
         copies=args.copies, seed=args.seed, workers=args.workers, only=args.only,
         include_originals=args.include_originals, overwrite=args.overwrite, dry_run=args.dry_run,
@@ -121,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if result.status == "planned":
             print(result.output, flush=False)
 
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         summary = augment_dir(
             args.input,
@@ -129,12 +145,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             progress=not args.quiet and sys.stderr.isatty(),
             on_result=print_planned if args.dry_run else None,
         )
-    except SetupError as exc:
+    except (SetupError, WorkerStartError) as exc:
         print(f"augment-dir: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("augment-dir: interrupted; rerun the same command to resume", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
     sys.stdout.flush()
     if not args.quiet:
         print(summary.describe(), file=sys.stderr)

@@ -61,8 +61,8 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
-def tree_digest(root: Path, skip=("manifest.jsonl", "recipe.toml")) -> dict[str, str]:
-    """rel path -> sha256 of every visible file under root, but a run's manifest and recipe."""
+def tree_digest(root: Path, skip=("manifest.jsonl", "recipe.toml", "run.json")) -> dict[str, str]:
+    """rel path -> sha256 of every visible file under root, but a run's manifest, recipe and run.json."""
     out = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()

@@ -8,6 +8,7 @@ bad input; ``delay`` slows each file down (for kill tests).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import time
@@ -42,6 +43,8 @@ class FakeAugmenter(Augmenter):
             width = op.get("width", 4)
             if not isinstance(width, int) or isinstance(width, bool) or width < 1:
                 raise ValueError(f"ops[{index}] (Xor): width must be an integer >= 1; got {width!r}")
+        if os.environ.get("FAKE_BACKEND_DIE_IN_WORKERS") and multiprocessing.parent_process() is not None:
+            os._exit(3)  # a worker that dies before it can finish any file
         if not isinstance(delay, (int, float)) or delay < 0:
             raise ValueError(f"delay must be a number >= 0; got {delay!r}")
         self.delay = delay
@@ -74,7 +77,7 @@ class FakeAugmenter(Augmenter):
             raise BadInputError(path, "a fake file that says it is bad")
         return data
 
-    def write(self, data: bytes, path: str | os.PathLike[str]) -> None:
+    def write(self, data: bytes, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:
         Path(path).write_bytes(data)
 
 

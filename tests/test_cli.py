@@ -169,7 +169,7 @@ def test_output_inside_input(tmp_path):
     run(src, src / "out", "-j", "1", check_code=0)
     run(src, src / "out", "-j", "1", check_code=0)
     assert sorted(p.name for p in (src / "out").iterdir() if p.name != LOCK_NAME) == [
-        "a_aug1.txt", "manifest.jsonl", "recipe.toml"]
+        "a_aug1.txt", "manifest.jsonl", "recipe.toml", "run.json"]
 
 
 def test_concurrent_run_is_refused(tmp_path):

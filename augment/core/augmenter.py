@@ -86,8 +86,12 @@ class Augmenter(ABC):
         """Read a file into this backend's in-memory form; BadInputError if unusable."""
 
     @abstractmethod
-    def write(self, data: Any, path: str | os.PathLike[str]) -> None:
-        """Write ``data`` to ``path`` in the format its extension names."""
+    def write(self, data: Any, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:
+        """Write ``data`` to ``path`` in the format ``suffix`` names (default: ``path``'s own extension).
+
+        The run writes to a temporary name without a data extension, so it
+        always passes the destination's suffix.
+        """
 
     def augment(self, data: Any, *, seed: int | None = None, sample_rate: int | None = None) -> AugmentResult:
         """Augment one in-memory sample.
@@ -130,7 +134,7 @@ class Augmenter(ABC):
         data = self.read(src)
         result = self.augment(data, seed=seed)
         with atomic_path(dst) as tmp:
-            self.write(result.data, tmp)
+            self.write(result.data, tmp, suffix=Path(dst).suffix)
         if keep_data:
             return result
         return AugmentResult(data=None, seed=result.seed, params=result.params)

@@ -7,33 +7,56 @@ renamed into place, so nobody (a loader, a resumed run) ever sees half of it.
 from __future__ import annotations
 
 import os
+import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from augment.core.result import BadInputError
 
-__all__ = ["TEMP_MARKER", "atomic_path", "discard", "is_temporary", "nonempty_file_size", "temp_path_for"]
+__all__ = ["TEMP_SUFFIX", "atomic_path", "discard", "is_temporary", "nonempty_file_size", "temp_path_for",
+           "writer_format"]
 
-# Temporary outputs are hidden files whose names contain this marker, so a walk
-# never picks them up and a later run can find and remove leftovers.
-TEMP_MARKER = ".augtmp-"
+#: Temporary files end in this non-data suffix: no loader takes them for data.
+TEMP_SUFFIX = ".augtmp"
+# ".<16 hex>.augtmp": hidden, of a fixed short length whatever the destination's
+# name, so a long source name never makes its temporary name too long. The
+# start-up sweep removes only names of exactly this shape, and of the shape
+# augment-dir 0.1.0 used (".<stem>.augtmp-<12 hex><suffix>").
+_TEMPORARY = re.compile(r"\.[0-9a-f]{16}\.augtmp|\..*\.augtmp-[0-9a-f]{12}(\.[^./]*)?")
+
+_Format = TypeVar("_Format")
 
 
 def temp_path_for(dst: str | os.PathLike[str]) -> Path:
-    """A hidden temporary name beside ``dst`` that keeps its suffix.
+    """A hidden temporary name in ``dst``'s folder: ``.<16 hex>.augtmp``.
 
-    The suffix is kept because Pillow and soundfile choose the file format from
-    the extension of the path they write.
+    Writers are told the destination's format explicitly (the temporary name
+    has no data extension).
     """
-    dst = Path(dst)
-    return dst.with_name(f".{dst.stem}{TEMP_MARKER}{secrets.token_hex(6)}{dst.suffix}")
+    return Path(dst).with_name(f".{secrets.token_hex(8)}{TEMP_SUFFIX}")
 
 
 def is_temporary(name: str) -> bool:
-    """Whether a file name is one :func:`temp_path_for` makes."""
-    return name.startswith(".") and TEMP_MARKER in name
+    """Whether a file name is one :func:`temp_path_for` makes (or augment-dir 0.1.0 made)."""
+    return _TEMPORARY.fullmatch(name) is not None
+
+
+def writer_format(path: str | os.PathLike[str], suffix: str | None, formats: Mapping[str, _Format],
+                  what: str) -> _Format:
+    """The format to write ``path`` in: that of ``suffix`` (default: ``path``'s own extension).
+
+    Raises:
+        ValueError: No format is known for the extension (the message names ``what`` is written).
+    """
+    ext = (Path(path).suffix if suffix is None else suffix).lower()
+    try:
+        return formats[ext]
+    except KeyError:
+        raise ValueError(f"{os.fspath(path)}: cannot write {what} with extension {ext!r}; "
+                         f"supported: {', '.join(sorted(formats))}") from None
 
 
 def discard(path: str | os.PathLike[str] | None) -> None:
@@ -51,7 +74,6 @@ def atomic_path(dst: str | os.PathLike[str]) -> Iterator[Path]:
 
     On any error the temporary file is removed and ``dst`` is left untouched.
     """
-    dst = Path(dst)
     tmp = temp_path_for(dst)
     try:
         yield tmp

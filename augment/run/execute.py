@@ -9,16 +9,72 @@ itself. A Dask executor plugs in here.
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from augment.core.files import discard
 from augment.run.task import FileResult, Task, run_task, worker_init
 
-__all__ = ["Executor", "InProcessExecutor", "ProcessPoolTaskExecutor", "executor_for"]
+__all__ = ["Executor", "InProcessExecutor", "ProcessPoolTaskExecutor", "WorkerStartError", "executor_for",
+           "in_worker_start_up", "unguarded_script_call"]
+
+UNGUARDED_HINT = (
+    "if augment_dir or iter_augment is called at the top level of a script, put the call under "
+    "`if __name__ == \"__main__\":` (each worker process imports the script it was started from), "
+    "or pass workers=1"
+)
+
+
+class WorkerStartError(RuntimeError):
+    """The worker processes stopped before any of them finished a file; nothing was written."""
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    """``if __name__ == "__main__":`` (either way round)."""
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare) or len(node.test.ops) != 1:
+        return False
+    sides = [node.test.left, *node.test.comparators]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    mains = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return isinstance(node.test.ops[0], ast.Eq) and len(names) == 1 and len(mains) == 1
+
+
+def unguarded_script_call() -> bool:
+    """Whether the current call comes from a script's top level outside ``if __name__ == "__main__":``.
+
+    Spawned worker processes import the script that started them, so such a
+    call would start the run again in every worker. Found from the calling
+    frames and the script's own syntax tree; when in doubt, False.
+    """
+    frame = sys._getframe(1)
+    line = None
+    while frame is not None:  # the outermost frame running the main script's top level
+        if frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__") == "__main__":
+            line, filename = frame.f_lineno, frame.f_code.co_filename
+        frame = frame.f_back  # type: ignore[assignment]
+    if line is None:
+        return False  # not called from a script (an interactive session, a test runner...)
+    try:
+        tree = ast.parse(Path(filename).read_bytes(), filename)
+    except (OSError, SyntaxError, ValueError):
+        return False
+    guarded = [node for node in tree.body if _is_main_guard(node)]
+    return not any(node.lineno <= line <= (node.end_lineno or node.lineno) for node in guarded)
+
+
+def in_worker_start_up() -> bool:
+    """Whether this process is a spawned worker still importing the script that started it.
+
+    A script that runs a pool at its top level without an ``if __name__ ==
+    "__main__":`` guard would otherwise start a run again inside every worker.
+    """
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
 
 
 class Executor(ABC):
@@ -68,14 +124,24 @@ class ProcessPoolTaskExecutor(Executor):
         max_in_flight = 2 * self.workers
         pool = self._pool()
         in_flight: dict[Future[FileResult], Task] = {}
+        worked = False  # has any worker finished a task?
+
+        def broken(exc: BrokenProcessPool) -> None:
+            if not worked:  # workers that die before any file never will: stop, once, with the likely cause
+                raise WorkerStartError(f"the {self.workers} worker processes stopped before finishing any "
+                                       f"file ({exc}); {UNGUARDED_HINT}") from None
 
         def finished(future: Future[FileResult]) -> FileResult:
+            nonlocal worked
             task = in_flight.pop(future)
             try:
-                return future.result()
-            except BrokenProcessPool:
+                result = future.result()
+            except BrokenProcessPool as exc:
                 discard(task.temp)
+                broken(exc)
                 return _lost(task)
+            worked = True
+            return result
 
         def completed() -> Iterator[FileResult]:
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -91,7 +157,8 @@ class ProcessPoolTaskExecutor(Executor):
                     yield from completed()
                 try:
                     in_flight[pool.submit(run_task, item)] = item
-                except BrokenProcessPool:
+                except BrokenProcessPool as exc:
+                    broken(exc)
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = self._pool()
                     in_flight[pool.submit(run_task, item)] = item
@@ -103,6 +170,7 @@ class ProcessPoolTaskExecutor(Executor):
             pool.shutdown(wait=True, cancel_futures=True)
             for task in in_flight.values():
                 discard(task.temp)
+
 
 
 def executor_for(workers: int) -> Executor:

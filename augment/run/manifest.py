@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from augment.core.files import atomic_path
 
-__all__ = ["MANIFEST_NAME", "ManifestWriter", "compact"]
+__all__ = ["MANIFEST_NAME", "ManifestWriter", "compact", "has_records", "prune"]
 
 MANIFEST_NAME = "manifest.jsonl"
 
@@ -93,3 +94,35 @@ def compact(path: str | os.PathLike[str], output_root: str | os.PathLike[str]) -
                 kept += 1
         new_size = out.tell()
     return not (kept == lines and new_size == size)
+
+
+def has_records(path: str | os.PathLike[str]) -> bool:
+    """Whether the manifest at ``path`` exists and lists at least one output."""
+    path = Path(path)
+    return path.exists() and next(_records(path), None) is not None
+
+
+def prune(path: str | os.PathLike[str], output_root: str | os.PathLike[str],
+          stale: Callable[[dict[str, Any]], bool]) -> list[str]:
+    """Remove every output whose line ``stale`` picks, and then its line; return their paths.
+
+    Only files the manifest lists are ever removed. The files go first and
+    the lines after, so a run killed in between leaves "ok" lines without
+    files, which :func:`compact` drops next time.
+    """
+    path = Path(path)
+    root = Path(output_root)
+    if not path.exists():
+        return []
+    removed = [record["output"] for _, record, _ in _records(path) if stale(record)]
+    for rel in removed:
+        try:
+            (root / rel).unlink()
+        except FileNotFoundError:
+            pass
+    gone = set(removed)
+    with atomic_path(path) as tmp, open(tmp, "wb") as out:
+        for _, record, raw in _records(path):
+            if record["output"] not in gone:
+                out.write(raw)
+    return removed

@@ -11,6 +11,7 @@ same bytes; nothing half-written; a rerun resumes; one lock per OUTPUT.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 import warnings
@@ -20,25 +21,35 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from augment import __version__
+from augment.core.notices import RunNotice
 from augment.core.registry import augmenter_class, backend, install_hint, missing_modules
-from augment.run.execute import executor_for
-from augment.run.manifest import MANIFEST_NAME, ManifestWriter, compact
+from augment.run.execute import executor_for, in_worker_start_up, unguarded_script_call
+from augment.run.manifest import MANIFEST_NAME, ManifestWriter, compact, has_records, prune
 from augment.run.options import RunArguments, RunOptions, SetupError, resolve
 from augment.run.plan import Planner
-from augment.run.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning
+from augment.run.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning, differences
+from augment.run.state import RUN_STATE_NAME, RunState, read_run_state
 from augment.run.storage import LocalStorage
 from augment.run.summary import RunSummary
 from augment.run.task import FileResult, Task
-from augment.run.walk import walk_files
+from augment.run.walk import Entry, walk_files
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
-__all__ = ["LOCK_NAME", "AugmentRun", "FileResult", "RunSummary", "SetupError", "augment_dir", "iter_augment"]
+__all__ = ["LOCK_NAME", "AugmentRun", "FileResult", "RunSummary", "SetupError", "UnguardedScriptWarning",
+           "augment_dir", "iter_augment"]
 
 LOCK_NAME = ".augment-dir.lock"
 # Files of the run itself, which no original may be copied over.
-_RUN_FILES = (MANIFEST_NAME, RECIPE_NAME)
+_RUN_FILES = (MANIFEST_NAME, RECIPE_NAME, RUN_STATE_NAME)
+# How many differences a refusal lists.
+_DIFFERENCES_SHOWN = 8
+
+
+class UnguardedScriptWarning(UserWarning):
+    """A script calls a run at its top level without the ``__main__`` guard; it runs in-process."""
 
 
 class AugmentRun(Iterator[FileResult]):
@@ -46,13 +57,16 @@ class AugmentRun(Iterator[FileResult]):
 
     Everything is checked (and INPUT pre-scanned) when it is built, so a
     :class:`SetupError` comes before any file is written. The lock on OUTPUT
-    is taken when iteration starts and released when it ends.
+    is taken when iteration starts and released when it ends; OUTPUT/run.json
+    says ``running`` meanwhile and how the run ended afterwards.
 
     Attributes:
         input: The INPUT folder (real path).
         output: The OUTPUT folder (real path).
         options: The resolved options.
         planned: How many results iterating yields.
+        summary: The results so far, counted.
+        notices: What the backends said once for this run (e.g. a fallback tagger).
     """
 
     def __init__(self, input: str | os.PathLike[str], output: str | os.PathLike[str], options: RunOptions) -> None:
@@ -75,6 +89,8 @@ class AugmentRun(Iterator[FileResult]):
         self.fingerprint = self.recipe.fingerprint
         self.planner = Planner(options)
         self._configs: dict[tuple[str, int | None], dict[str, Any]] = {}
+        self.summary = RunSummary(str(self.input), str(self.output), dry_run=options.dry_run)
+        self.notices: list[str] = []
         self._check_output_recipe(output)
         self.planned = self._preflight()
         self._results: Generator[FileResult, None, None] = self._run()
@@ -87,21 +103,38 @@ class AugmentRun(Iterator[FileResult]):
         self._results.close()
 
     def _check_output_recipe(self, output: str | os.PathLike[str]) -> None:
-        """Refuse to add to an OUTPUT made with another recipe (unless overwriting)."""
+        """Refuse to add to an OUTPUT made with another recipe (unless overwriting), saying what differs."""
         saved = self.output / RECIPE_NAME
-        if self.options.overwrite or not saved.exists():
+        if self.options.overwrite:
+            return
+        if not saved.exists():
+            if has_records(self.output / MANIFEST_NAME):
+                raise SetupError(
+                    f"OUTPUT {output} holds outputs (a manifest) but no {RECIPE_NAME}, so nothing says which "
+                    f"recipe made them; redo it with --overwrite, or choose another OUTPUT"
+                )
             return
         try:
-            previous = Recipe.from_toml(saved, check=False).fingerprint
+            previous = Recipe.from_toml(saved, check=False)
         except RecipeError as exc:
             raise SetupError(f"OUTPUT holds a recipe.toml that cannot be read ({exc}); "
                              "use --overwrite to redo OUTPUT with this run's recipe") from None
-        if previous != self.fingerprint:
-            raise SetupError(
-                f"OUTPUT {output} was made with a different recipe ({saved}); this run's recipe "
-                f"(from {self.recipe.source}) would mix two recipes in one dataset. Continue it with "
-                f"--config {saved}, redo it with --overwrite, or choose another OUTPUT"
-            )
+        if previous.fingerprint == self.fingerprint:
+            return
+        found = differences(previous, self.recipe)
+        listed = "\n".join(f"  {line}" for line in found[:_DIFFERENCES_SHOWN])
+        if len(found) > _DIFFERENCES_SHOWN:
+            listed += f"\n  ... and {len(found) - _DIFFERENCES_SHOWN} more"
+        if [line.split(":")[0] for line in found] == ["seed"]:
+            advice = (f"continue it with --seed {previous.seed} (seed={previous.seed}), redo it with this seed "
+                      f"with --overwrite, or choose another OUTPUT")
+        else:
+            advice = (f"continue it with --config {saved} (recipe=...) and no -n/--seed/--text-unit that "
+                      f"disagree with it, redo it with --overwrite, or choose another OUTPUT")
+        raise SetupError(
+            f"OUTPUT {output} was made with a different recipe ({saved}); one OUTPUT holds one recipe. "
+            f"What differs (OUTPUT -> this run):\n{listed}\nTo "+advice
+        )
 
     def _config(self, modality: str, rule: int | None) -> dict[str, Any]:
         key = (modality, rule)
@@ -129,10 +162,27 @@ class AugmentRun(Iterator[FileResult]):
                     f"{self.recipe.source}: [[rules]] #{index} match = {rule['match']!r} takes no file "
                     f"under INPUT (nothing matches it, or an earlier rule takes every file it matches)"
                 ), stacklevel=2)
-        for modality in self.options.only:
-            if present[modality]:
-                self._check_backend(modality, present[modality])
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always", RunNotice)
+            for modality in self.options.only:
+                if present[modality]:
+                    self._check_backend(modality, present[modality])
+        self._say_notices(said)
         return planned
+
+    def _say_notices(self, said: list[warnings.WarningMessage]) -> None:
+        """Keep the run notices for run.json and show each once per OUTPUT; pass other warnings on."""
+        previous = read_run_state(self.output) or {}
+        known = set(previous.get("notices") or ()) if not self.options.dry_run else set()
+        for message in said:
+            if not issubclass(message.category, RunNotice):
+                warnings.warn_explicit(message.message, message.category, message.filename, message.lineno)
+                continue
+            text = str(message.message)
+            if text not in self.notices:
+                self.notices.append(text)
+                if text not in known:
+                    warnings.warn_explicit(message.message, message.category, message.filename, message.lineno)
 
     def _check_backend(self, modality: str, files: int) -> None:
         missing = missing_modules(modality)
@@ -185,6 +235,7 @@ class AugmentRun(Iterator[FileResult]):
             # Nothing is written, so no lock: the plan's results are the answer.
             for item in self._plan():
                 if isinstance(item, FileResult):  # always: a dry run stages no task
+                    self.summary.add(item)
                     yield item
             return
         from filelock import FileLock, Timeout
@@ -198,9 +249,14 @@ class AugmentRun(Iterator[FileResult]):
                 f"another augment-dir run is writing to {self.output} (it holds {self.output / LOCK_NAME}); "
                 "wait for it to finish"
             ) from None
+        state = RunState(self.storage, self._state_record(), notices=self.notices)
+        ending, error = "interrupted", None
         try:
+            state.start()
             self.storage.clean_temporaries(skip=str(self.input))
             compact(self.output / MANIFEST_NAME, self.output)
+            if self.options.overwrite:
+                prune(self.output / MANIFEST_NAME, self.output, self._not_planned)
             # The dataset documents itself: rerunning with this file rebuilds the same bytes.
             self.storage.write_text(RECIPE_NAME, self.recipe.to_toml())
             with ManifestWriter(self.output / MANIFEST_NAME) as manifest:
@@ -211,10 +267,53 @@ class AugmentRun(Iterator[FileResult]):
                     if result.temp is not None and result.output is not None:
                         self.storage.commit(result.temp, result.output)
                         result = result.committed()
+                    self.summary.add(result)
                     yield result
             compact(self.output / MANIFEST_NAME, self.output)
+            ending = "finished"
+        except (KeyboardInterrupt, GeneratorExit):
+            raise  # "interrupted": rerunning resumes
+        except BaseException as exc:
+            ending, error = "failed", f"{type(exc).__name__}: {exc}"
+            raise
         finally:
-            lock.release()
+            try:
+                counts = {m: dict(sorted(c.items())) for m, c in sorted(self.summary.counts.items())}
+                state.finish(ending, counts, self.summary.exit_code if ending == "finished" else None, error)
+            finally:
+                lock.release()
+
+    def _state_record(self) -> dict[str, Any]:
+        """What run.json says of this run besides its state."""
+        o = self.options
+        return {
+            "augment_dir": __version__,
+            "input": str(self.input),
+            "output": str(self.output),
+            "seed": o.seed,
+            "copies": o.copies,
+            "recipe": self.fingerprint,
+            "recipe_source": self.recipe.source,
+            "arguments": {"copies": o.copies, "seed": o.seed, "workers": o.workers, "only": list(o.only),
+                          "include_originals": o.include_originals, "overwrite": o.overwrite},
+        }
+
+    def _not_planned(self, record: dict[str, Any]) -> bool:
+        """Whether a manifest line names an output this run would not make (``--overwrite`` removes it).
+
+        Outputs of modalities the run leaves out (``only``) stay, whatever they are.
+        """
+        modality, source = record.get("modality"), record.get("source")
+        if modality is not None and modality not in self.options.only:
+            return False
+        if not isinstance(source, str):
+            return True
+        path = self.input / source
+        if not path.is_file() or (self.exclude is not None and path.is_relative_to(self.exclude)):
+            return True  # the source is gone from INPUT
+        planned = {out.copy: out.rel_output for out in self.planner.outputs_for(Entry(str(path), source)).outputs}
+        copy = record.get("copy")
+        return not isinstance(copy, int) or planned.get(copy) != record["output"]
 
     def _record(self, result: FileResult) -> dict[str, Any]:
         """The manifest line of ``result``: its fields, with the recipe's fingerprint after the seed."""
@@ -247,7 +346,19 @@ def iter_augment(
             ``overwrite``, ``dry_run``, ``recipe``, ``text_unit`` (see
             :class:`~augment.run.options.RunArguments`).
     """
-    return AugmentRun(input, output, resolve(**arguments))
+    if in_worker_start_up():
+        # A worker process importing a script that calls us at its top level
+        # (only when the guard check below could not tell): leave quietly; the
+        # run that started it stops with one error that says what to do.
+        raise SystemExit(2)
+    options = resolve(**arguments)
+    if options.workers > 1 and unguarded_script_call():
+        warnings.warn(UnguardedScriptWarning(
+            "this script calls augment-dir at its top level, outside `if __name__ == \"__main__\":`, and each "
+            "worker process would import it and start the run again; running in this process instead "
+            "(same bytes). Put the call under the guard to use worker processes."), stacklevel=2)
+        options = dataclasses.replace(options, workers=1)
+    return AugmentRun(input, output, options)
 
 
 def augment_dir(
@@ -265,7 +376,7 @@ def augment_dir(
     """
     started = time.monotonic()
     run = iter_augment(input, output, **arguments)
-    summary = RunSummary(str(input), str(output), dry_run=run.options.dry_run)
+    summary = run.summary
     bar = None
     if progress:
         from tqdm import tqdm
@@ -273,7 +384,6 @@ def augment_dir(
         bar = tqdm(total=run.planned, unit="file", dynamic_ncols=True, smoothing=0.1)
     try:
         for result in run:
-            summary.add(result)
             if on_result is not None:
                 on_result(result)
             if bar is not None:

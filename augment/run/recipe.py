@@ -56,7 +56,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["RECIPE_NAME", "Recipe", "RecipeError", "RecipeWarning", "default_tables"]
+__all__ = ["RECIPE_NAME", "Recipe", "RecipeError", "RecipeWarning", "default_tables", "differences"]
 
 #: Where a run writes its effective recipe.
 RECIPE_NAME = "recipe.toml"
@@ -468,3 +468,49 @@ def _ops_where(where: str, modality: str) -> str:
     if where.startswith("[[rules]]"):
         return f"{where.split(' [rules.')[0]} [[rules.{modality}.ops]]"
     return f"[[{modality}.ops]]"
+
+
+def _value_text(value: Any) -> str:
+    return "(left out)" if value is _MISSING else json.dumps(value, ensure_ascii=False)
+
+
+_MISSING = object()
+
+
+def _table_differences(where: str, old: Mapping[str, Any], new: Mapping[str, Any], modality: str) -> list[str]:
+    lines = []
+    for key in sorted({*old, *new} - {"ops"}):
+        if old.get(key, _MISSING) != new.get(key, _MISSING):
+            lines.append(f"{where} {key}: {_value_text(old.get(key, _MISSING))} -> "
+                         f"{_value_text(new.get(key, _MISSING))}")
+    old_ops, new_ops = old.get("ops", []), new.get("ops", [])
+    ops_where = _ops_where(where, modality)
+    if [op["op"] for op in old_ops] != [op["op"] for op in new_ops]:
+        names = (", ".join(op["op"] for op in ops) or "(none)" for ops in (old_ops, new_ops))
+        lines.append(f"{ops_where}: {' -> '.join(names)}")
+        return lines
+    for index, (before, after) in enumerate(zip(old_ops, new_ops, strict=True), start=1):
+        for key in sorted({*before, *after} - {"op"}):
+            if before.get(key, _MISSING) != after.get(key, _MISSING):
+                lines.append(f"{ops_where} #{index} ({before['op']}) {key}: "
+                             f"{_value_text(before.get(key, _MISSING))} -> {_value_text(after.get(key, _MISSING))}")
+    return lines
+
+
+def differences(old: Recipe, new: Recipe) -> list[str]:
+    """What differs between two recipes in what decides the bytes (copy counts aside), a line each.
+
+    E.g. ``seed: 0 -> 1`` or ``[[image.ops]] #1 (ImageDataGenerator) rotation_range: 30 -> 15``.
+    """
+    a, b = old.to_dict(), new.to_dict()
+    lines = []
+    if a.get("seed") != b.get("seed"):
+        lines.append(f"seed: {_value_text(a.get('seed', _MISSING))} -> {_value_text(b.get('seed', _MISSING))}")
+    for modality in all_modalities():
+        lines += _table_differences(f"[{modality}]", a.get(modality, {}), b.get(modality, {}), modality)
+    rules_a = [{k: v for k, v in rule.items() if k != "copies"} for rule in a["rules"]]
+    rules_b = [{k: v for k, v in rule.items() if k != "copies"} for rule in b["rules"]]
+    if rules_a != rules_b:
+        lines.append(f"[[rules]]: {len(rules_a)} rule(s) ({', '.join(r['match'] for r in rules_a) or 'none'}) -> "
+                     f"{len(rules_b)} ({', '.join(r['match'] for r in rules_b) or 'none'}), or their tables")
+    return lines

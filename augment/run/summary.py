@@ -89,7 +89,12 @@ class RunSummary:
         )
         if self.total("excluded"):
             head += f", {self.total('excluded')} excluded (by --only, or a rule with copies = 0)"
-        lines = [f"{head} in {self.elapsed:.1f} s ({self.files_per_second:.1f} files/s)"]
+        head += f" in {self.elapsed:.1f} s"
+        if self.written + self.failed and self.elapsed >= 0.1:  # a rate over nothing (or no time) means nothing
+            head += f" ({self.files_per_second:.1f} files/s)"
+        where = "would go to" if self.dry_run else "in"
+        lines = [head, f"output {where} {self.output}" + ("" if self.dry_run else
+                                                         " (run.json says whether it finished)")]
         for modality in (*modalities(), "other"):
             counts = self.counts.get(modality)
             if counts:

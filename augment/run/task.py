@@ -14,6 +14,7 @@ import json
 import shutil
 import warnings
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from augment.core.augmenter import Augmenter
@@ -123,7 +124,7 @@ def run_task(task: Task) -> FileResult:
             augmenter = _augmenter(task.backend, task.config)
             data = augmenter.read(task.source)
             result = augmenter.augment(data, seed=task.seed)
-            augmenter.write(result.data, task.temp)
+            augmenter.write(result.data, task.temp, suffix=PurePosixPath(task.rel_output).suffix)
             params = result.params
     except Exception as exc:  # one bad file must never stop the run
         discard(task.temp)

@@ -34,7 +34,7 @@ class _Upper(Augmenter):
         with open(path, encoding="utf-8") as fh:
             return fh.read()
 
-    def write(self, data, path):
+    def write(self, data, path, *, suffix=None):
         if data == "FAIL":
             raise BadInputError(path, "refused")
         with open(path, "w", encoding="utf-8") as fh:

@@ -16,7 +16,7 @@ def _plan(tmp_path, count=6):
     for i in range(count):
         source = tmp_path / f"s{i}.fake"
         source.write_bytes(bytes(range(i, i + 16)))
-        items.append(Task(str(source), str(tmp_path / f".{i}.augtmp-000000000000.fake"), f"s{i}.fake",
+        items.append(Task(str(source), str(tmp_path / f".{i:016x}.augtmp"), f"s{i}.fake",
                           f"s{i}_aug1.fake", "fake", fake_backend.TARGET, 1, 100 + i, {}))
         items.append(FileResult(f"n{i}.md", None, None, None, None, "unsupported"))
     return items

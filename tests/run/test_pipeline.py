@@ -14,10 +14,13 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
 import pytest
 
 import augment
+from augment.core.notices import RunNotice
+from augment.run.execute import WorkerStartError
 from augment.run.options import SetupError
 from augment.run.pipeline import LOCK_NAME, AugmentRun
 from augment.run.plan import output_name
@@ -229,7 +232,7 @@ def test_output_inside_input_is_left_out_of_the_walk(tmp_path):
     assert again.written == 0 and again.skipped == 1  # its own outputs are not inputs
     # The hidden lock file stays: deleting it on release would let two runs lock two inodes.
     assert sorted(p.name for p in (src / "augmented").iterdir()) == [
-        ".augment-dir.lock", "a_aug1.txt", "manifest.jsonl", "recipe.toml"]
+        ".augment-dir.lock", "a_aug1.txt", "manifest.jsonl", "recipe.toml", "run.json"]
 
 
 @pytest.mark.parametrize(
@@ -286,11 +289,13 @@ def test_leftover_temporaries_are_cleaned_and_torn_manifest_repaired(tmp_path):
     write_text(src / "sub" / "a.txt", SENTENCES[0] + "\n")
     out = tmp_path / "out"
     (out / "sub").mkdir(parents=True)
-    leftover = out / "sub" / ".a_aug1.augtmp-0123456789ab.txt"
+    leftover = out / "sub" / ".0123456789abcdef.augtmp"
     leftover.write_text("half a file")
+    legacy = out / "sub" / ".a_aug1.augtmp-0123456789ab.txt"  # augment-dir 0.1.0's shape
+    legacy.write_text("half a file")
     (out / "manifest.jsonl").write_text('{"source": "sub/a.txt", "output": "sub/a_au')
     summary = augment.augment_dir(src, out, workers=1)
-    assert summary.written == 1 and not leftover.exists()
+    assert summary.written == 1 and not leftover.exists() and not legacy.exists()
     assert [r["output"] for r in _manifest(out)] == ["sub/a_aug1.txt"]
 
 
@@ -311,7 +316,7 @@ def test_bad_inputs_fail_per_file_and_the_run_goes_on(tmp_path):
                            "empty_aug1.wav", "empty_aug2.wav"}
     assert all(r["error"] for r in errors.values())
     left = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name != LOCK_NAME)
-    assert left == ["good_aug1.txt", "good_aug2.txt", "manifest.jsonl", "recipe.toml"]
+    assert left == ["good_aug1.txt", "good_aug2.txt", "manifest.jsonl", "recipe.toml", "run.json"]
 
 
 @pytest.fixture
@@ -346,3 +351,139 @@ def test_missing_wordnet_is_a_setup_error_only_when_an_op_needs_it(tmp_path, no_
     assert summary.written == 1 and summary.failed == 0
     [line] = _manifest(tmp_path / "out")
     assert line["params"]["tagger"] is None and line["params"]["wordnet"] is None
+
+
+# ----------------------------------------------------------------------------- output that is safe to consume
+
+
+def _run_state(out):
+    return json.loads((out / "run.json").read_text(encoding="utf-8"))
+
+
+def test_run_json_says_finished_with_counts_and_the_run(tmp_path, fake):
+    src = _fake_tree(tmp_path / "in", count=4)
+    (src / "a" / "bad.fake").write_bytes(b"BAD")
+    augment.augment_dir(src, tmp_path / "out", copies=2, seed=4, workers=1, **fake)
+    state = _run_state(tmp_path / "out")
+    assert state["state"] == "finished" and state["exit_code"] == 1 and state["error"] is None
+    assert state["counts"] == {"fake": {"error": 2, "ok": 8}}
+    assert state["input"] == str((tmp_path / "in").resolve()) and state["seed"] == 4 and state["copies"] == 2
+    assert state["recipe"] == _manifest(tmp_path / "out")[0]["recipe"]
+    assert state["arguments"]["only"] == ["fake"] and state["augment_dir"] == augment.__version__
+    assert state["started"] <= state["finished"]
+
+
+def test_run_json_says_interrupted_when_the_consumer_stops(tmp_path, fake):
+    src = _fake_tree(tmp_path / "in", count=6)
+    run = augment.iter_augment(src, tmp_path / "out", workers=1, **fake)
+    next(run)
+    assert _run_state(tmp_path / "out")["state"] == "running"
+    run.close()
+    state = _run_state(tmp_path / "out")
+    assert state["state"] == "interrupted" and state["exit_code"] is None and state["counts"] == {"fake": {"ok": 1}}
+    augment.augment_dir(src, tmp_path / "out", workers=1, **fake)
+    assert _run_state(tmp_path / "out")["state"] == "finished"
+
+
+def test_overwrite_makes_output_exactly_this_runs_result(tmp_path, fake):
+    src = _fake_tree(tmp_path / "in", count=4)
+    (src / "a" / "gone.fake").write_bytes(b"soon deleted")
+    out = tmp_path / "out"
+    augment.augment_dir(src, out, copies=4, workers=1, include_originals=True, **fake)
+    (out / "mine.txt").write_text("a file the manifest does not list")
+    (src / "a" / "gone.fake").unlink()
+    other = Recipe.from_dict({"fake": {"ops": [{"op": "Xor", "width": 3}]}})
+    summary = augment.augment_dir(src, out, copies=2, workers=1, recipe=other, overwrite=True, **fake)
+    assert summary.written == 8
+    records = _manifest(out)
+    assert len({r["recipe"] for r in records}) == 1 and len(records) == 8
+    assert sorted(r["output"] for r in records) == sorted(
+        f"{d}/f{i:02d}_aug{k}.fake" for i, d in enumerate("baba") for k in (1, 2))
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith("."))
+    assert left == sorted([r["output"] for r in records] + ["manifest.jsonl", "recipe.toml", "run.json", "mine.txt"])
+
+
+def test_overwrite_leaves_modalities_outside_only_alone(tmp_path, fake):
+    src = _fake_tree(tmp_path / "in", count=2)
+    write_text(src / "t.txt", SENTENCES[0] + "\n")
+    out = tmp_path / "out"
+    augment.augment_dir(src, out, copies=2, workers=1, only=["fake", "text"],
+                        recipe=Recipe.from_dict({"text": {"ops": [{"op": "RandomCharAug"}]}}))
+    other = Recipe.from_dict({"text": {"ops": [{"op": "RandomCharAug"}]}, "fake": {"ops": [{"op": "Xor", "width": 2}]}})
+    augment.augment_dir(src, out, copies=1, workers=1, only=["fake"], recipe=other, overwrite=True)
+    assert (out / "t_aug1.txt").exists() and (out / "t_aug2.txt").exists()
+    assert not (out / "a" / "f01_aug2.fake").exists() and (out / "a" / "f01_aug1.fake").exists()
+
+
+def test_a_manifest_without_its_recipe_is_refused(tmp_path, fake):
+    src = _fake_tree(tmp_path / "in", count=2)
+    augment.augment_dir(src, tmp_path / "out", workers=1, **fake)
+    (tmp_path / "out" / "recipe.toml").unlink()
+    with pytest.raises(SetupError, match="holds outputs .a manifest. but no recipe.toml"):
+        augment.augment_dir(src, tmp_path / "out", workers=1, seed=5, **fake)
+    assert augment.augment_dir(src, tmp_path / "out", workers=1, seed=5, overwrite=True, **fake).written == 2
+
+
+def test_a_refusal_says_what_differs_and_what_to_run(tmp_path, fake):
+    src = _fake_tree(tmp_path / "in", count=2)
+    out = tmp_path / "out"
+    augment.augment_dir(src, out, workers=1, seed=0, copies=3, **fake)
+    with pytest.raises(SetupError) as info:
+        augment.augment_dir(src, out, workers=1, seed=1, copies=3, **fake)
+    message = str(info.value)
+    assert "seed: 0 -> 1" in message and "continue it with --seed 0" in message
+    assert augment.augment_dir(src, out, workers=1, seed=0, copies=4, **fake).written == 2  # copies may grow
+    other = Recipe.from_dict({"fake": {"ops": [{"op": "Xor", "width": 2}]}})
+    with pytest.raises(SetupError) as info:
+        augment.augment_dir(src, out, workers=1, recipe=other, **fake)
+    message = str(info.value)
+    assert "[[fake.ops]] #1 (Xor) width: 4 -> 2" in message or "width: (left out) -> 2" in message
+    assert f"--config {out / 'recipe.toml'}" in message
+    # Following the advice works.
+    assert augment.augment_dir(src, out, workers=1, recipe=out / "recipe.toml", **fake).skipped == 8
+
+
+def test_run_notices_are_said_once_per_output_and_kept_in_run_json(tmp_path, fake, monkeypatch):
+    src = _fake_tree(tmp_path / "in", count=2)
+
+    def notice(cls, config):
+        warnings.warn(RunNotice("the fake backend uses its fallback"), stacklevel=1)
+
+    monkeypatch.setattr(fake_backend.FakeAugmenter, "prepare", classmethod(notice))
+    with warnings.catch_warnings(record=True) as first:
+        warnings.simplefilter("always")
+        augment.augment_dir(src, tmp_path / "out", workers=1, **fake)
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        augment.augment_dir(src, tmp_path / "out", workers=1, **fake)
+    assert [str(w.message) for w in first] == ["the fake backend uses its fallback"]
+    assert again == []
+    assert _run_state(tmp_path / "out")["notices"] == ["the fake backend uses its fallback"]
+
+
+def test_workers_that_die_before_any_file_stop_the_run_once(tmp_path, fake, monkeypatch):
+    src = _fake_tree(tmp_path / "in", count=6)
+    monkeypatch.setenv("FAKE_BACKEND_DIE_IN_WORKERS", "1")
+    with pytest.raises(WorkerStartError, match="stopped before finishing any file.*__main__"):
+        augment.augment_dir(src, tmp_path / "out", workers=2, **fake)
+    state = _run_state(tmp_path / "out")
+    assert state["state"] == "failed" and "WorkerStartError" in state["error"]
+    assert not (tmp_path / "out" / "manifest.jsonl").exists() or _manifest(tmp_path / "out") == []
+    assert [p for p in (tmp_path / "out").rglob(".*augtmp")] == []
+
+
+@pytest.mark.parametrize("guarded", [False, True])
+def test_the_readme_example_pasted_into_a_script_works(tmp_path, guarded):
+    src = tmp_path / "in"
+    for i in range(3):
+        write_text(src / f"{i}.txt", SENTENCES[i] + "\n")
+    call = f"summary = augment.augment_dir({str(src)!r}, {str(tmp_path / 'out')!r}, copies=2, workers=2)\n" \
+           "print(summary.written, summary.exit_code)\n"
+    body = "import augment\n\n" + (f"if __name__ == '__main__':\n{textwrap.indent(call, '    ')}" if guarded else call)
+    script = tmp_path / "script.py"
+    script.write_text(body)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["6", "0"]
+    assert ("running in this process instead" in proc.stderr) is (not guarded)
+    assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) <= 4

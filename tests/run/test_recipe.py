@@ -412,7 +412,8 @@ def test_output_recipe_and_manifest_fingerprint_rebuild_the_same_bytes(tmp_path)
     second = tmp_path / "second"
     summary = augment.augment_dir(src, second, workers=2, recipe=first / RECIPE_NAME)
     assert summary.written == 11
-    assert tree_digest(second, skip=("manifest.jsonl",)) == tree_digest(first, skip=("manifest.jsonl",))
+    run_files = ("manifest.jsonl", "run.json")
+    assert tree_digest(second, skip=run_files) == tree_digest(first, skip=run_files)
 
 
 def test_a_different_recipe_into_the_same_output_is_refused_unless_overwrite(tmp_path):

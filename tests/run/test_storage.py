@@ -36,7 +36,8 @@ def test_clean_temporaries_removes_only_its_own_shape(tmp_path):
     leftovers = [storage.stage("a.png"), storage.stage("deep/er/b.wav")]
     for path in leftovers:
         open(path, "w").close()
-    keep = [tmp_path / ".hidden.png", tmp_path / "a.png", tmp_path / "deep" / "notes.augtmp"]
+    keep = [tmp_path / ".hidden.png", tmp_path / "a.png", tmp_path / "deep" / "notes.augtmp",
+            tmp_path / ".notes.augtmp", tmp_path / "deep" / ".0123456789abcdef.augtmp.png"]
     for path in keep:
         path.write_text("user data")
     assert storage.clean_temporaries() == 2

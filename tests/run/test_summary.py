@@ -19,6 +19,7 @@ def test_counts_exit_code_and_description():
     assert summary.exit_code == 1 and summary.files_per_second == 1.5
     text = summary.describe()
     assert text.splitlines()[0].startswith("2 written, 1 skipped (already done), 1 failed, 1 unsupported in 2.0 s")
+    assert text.splitlines()[1] == "output in out (run.json says whether it finished)"
     assert "  image: 2 written" in text and "  other: 1 unsupported" in text and "  d.wav: broken header" in text
 
 
@@ -28,3 +29,9 @@ def test_only_the_first_failures_are_named():
         summary.add(_result(f"{i}.jpg", "error", error="bad"))
     assert len(summary.failures) == SUMMARY_FAILURES
     assert f"({SUMMARY_FAILURES + 5} failed outputs in all" in summary.describe()
+
+
+def test_no_rate_when_nothing_was_done():
+    summary = RunSummary("in", "out", elapsed=3.0)
+    summary.add(_result("a.jpg", "skipped"))
+    assert summary.describe().splitlines()[0] == "0 written, 1 skipped (already done), 0 failed, 0 unsupported in 3.0 s"

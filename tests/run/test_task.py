@@ -15,7 +15,7 @@ import fake_backend
 def _task(tmp_path, data, copy=1, backend=fake_backend.TARGET):
     source = tmp_path / "in.fake"
     source.write_bytes(data)
-    return Task(str(source), str(tmp_path / ".x.augtmp-000000000000.fake"), "in.fake",
+    return Task(str(source), str(tmp_path / ".000000000000000a.augtmp"), "in.fake",
                 "in_aug1.fake", "fake", backend, copy, 5 if copy else None, {"ops": [{"op": "Xor"}]})
 
 

@@ -208,19 +208,20 @@ class AudioAugmenter(Augmenter):
         """
         return read_clip(path)
 
-    def write(self, data: AudioClip, path: str | os.PathLike[str]) -> None:
-        """Write a clip in the format its extension names, keeping what it can.
+    def write(self, data: AudioClip, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:
+        """Write a clip in the format ``suffix`` (default: the path's extension) names, keeping what it can.
 
         The clip's format, subtype and byte order are kept when the extension's
         format supports them (``.wav`` keeps WAV, WAVEX or RF64), otherwise that
         format's defaults are used. Samples go through clipping to [-1, 1]
         before any non-float subtype, so they saturate rather than wrap. Ogg
         files get a fixed stream serial number (libsndfile draws one from the
-        clock), so the same clip always gives the same bytes.
+        clock) and float WAV/AIFF files no PEAK chunk (it holds the time of
+        writing), so the same clip always gives the same bytes.
         """
         if not isinstance(data, AudioClip):
             raise TypeError(
                 f"AudioAugmenter.write() needs an AudioClip (it carries the sample rate); "
                 f"got {type(data).__name__}"
             )
-        write_clip(data, path)
+        write_clip(data, path, suffix=suffix)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from augment.backends.audio.clip import AudioClip, check_samples
-from augment.core.files import nonempty_file_size
+from augment.core.files import nonempty_file_size, writer_format
 from augment.core.registry import install_hint
 from augment.core.result import BadInputError
 
@@ -111,25 +111,49 @@ def read_clip(path: str | os.PathLike[str]) -> AudioClip:
     )
 
 
-def write_clip(clip: AudioClip, path: str | os.PathLike[str]) -> None:
-    """Write ``clip`` in the format the extension of ``path`` names, keeping what it can.
+# Containers whose float files get libsndfile's PEAK chunk, and their byte order.
+_PEAK_BYTE_ORDER = {"WAV": "<", "WAVEX": "<", "RF64": "<", "AIFF": ">"}
+
+
+def _zero_peak_time(path: str | os.PathLike[str], order: str) -> None:
+    """Set the time in a RIFF/RF64/AIFF file's PEAK chunk (if any) to 0.
+
+    libsndfile writes the PEAK chunk (version, time of writing, then each
+    channel's peak) into float WAV and AIFF files; its command to leave the
+    chunk out is not honoured for RF64 and soundfile does not expose it, so
+    the time is cleared instead: the same samples then always give the same bytes.
+    """
+    with open(path, "r+b") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        pos = 12  # after "RIFF"/"RF64"/"FORM", the size and "WAVE"/"AIFF"/"AIFC"
+        while pos + 8 <= size:
+            handle.seek(pos)
+            header = handle.read(8)
+            chunk, length = header[:4], struct.unpack(order + "I", header[4:])[0]
+            if chunk == b"PEAK":
+                handle.seek(pos + 12)  # after the chunk header and the version
+                handle.write(bytes(4))
+                return
+            if chunk in (b"data", b"SSND"):  # PEAK comes before the samples
+                return
+            pos += 8 + length + (length & 1)
+
+
+def write_clip(clip: AudioClip, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:
+    """Write ``clip`` in the format ``suffix`` (default: the extension of ``path``) names, keeping what it can.
 
     The clip's format, subtype and byte order are kept when the extension's
     format supports them (``.wav`` keeps WAV, WAVEX or RF64), otherwise that
-    format's defaults are used.
+    format's defaults are used. Nothing in the file depends on when it was
+    written: no PEAK chunk (libsndfile stamps it with the time), fixed Ogg
+    stream serials.
 
     Raises:
         ValueError: No format is known for the extension.
         BadInputError: The clip's samples are unusable.
     """
     sf = load_soundfile()
-    suffix = Path(path).suffix.lower()
-    formats = FORMATS.get(suffix)
-    if formats is None:
-        raise ValueError(
-            f"{os.fspath(path)}: cannot write audio with extension {suffix!r}; "
-            f"supported: {', '.join(sorted(FORMATS))}"
-        )
+    formats = writer_format(path, suffix, FORMATS, "audio")
     fmt = clip.format if clip.format in formats else formats[0]
     subtype = clip.subtype if sf.check_format(fmt, clip.subtype) else sf.default_subtype(fmt)
     endian = clip.endian if sf.check_format(fmt, subtype, clip.endian) else "FILE"
@@ -144,6 +168,8 @@ def write_clip(clip: AudioClip, path: str | os.PathLike[str]) -> None:
         endian=endian,
         format=fmt,
     )
+    if fmt in _PEAK_BYTE_ORDER:
+        _zero_peak_time(path, _PEAK_BYTE_ORDER[fmt])
     if fmt == "OGG":
         _fix_ogg_serials(path)
 

@@ -212,9 +212,9 @@ class ImageAugmenter(Augmenter):
         """
         return read_image(path)
 
-    def write(self, data: Any, path: str | os.PathLike[str]) -> None:
-        """Save a PIL image or array in the format the extension names, with this augmenter's qualities.
+    def write(self, data: Any, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:
+        """Save a PIL image or array in the format ``suffix`` (default: the path's) names.
 
         See :func:`~augment.backends.image.io.write_image`.
         """
-        write_image(data, path, jpeg_quality=self.jpeg_quality, webp_quality=self.webp_quality)
+        write_image(data, path, suffix=suffix, jpeg_quality=self.jpeg_quality, webp_quality=self.webp_quality)

@@ -15,13 +15,12 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from augment.backends.image.pixels import MODES, array_to_image, pil, writable
-from augment.core.files import nonempty_file_size
+from augment.core.files import nonempty_file_size, writer_format
 from augment.core.result import BadInputError
 
 if TYPE_CHECKING:
@@ -150,8 +149,9 @@ def read_image(path: str | os.PathLike[str]) -> PILImage.Image:
     return image
 
 
-def write_image(data: Any, path: str | os.PathLike[str], *, jpeg_quality: int, webp_quality: int) -> None:
-    """Save an image (PIL image or array) in the format the extension names.
+def write_image(data: Any, path: str | os.PathLike[str], *, suffix: str | None = None, jpeg_quality: int,
+                webp_quality: int) -> None:
+    """Save an image (PIL image or array) in the format ``suffix`` (default: the path's extension) names.
 
     JPEG uses ``jpeg_quality`` and WebP ``webp_quality``; the ICC profile is
     kept where the format can hold it, EXIF is written without an
@@ -159,13 +159,7 @@ def write_image(data: Any, path: str | os.PathLike[str], *, jpeg_quality: int, w
     dropped for JPEG, 16-bit becomes 8-bit...).
     """
     Image = pil()
-    suffix = Path(path).suffix.lower()
-    fmt = FORMATS.get(suffix)
-    if fmt is None:
-        raise ValueError(
-            f"{os.fspath(path)}: cannot write images with extension {suffix!r}; "
-            f"supported: {', '.join(sorted(FORMATS))}"
-        )
+    fmt = writer_format(path, suffix, FORMATS, "images")
     if isinstance(data, np.ndarray):
         image = array_to_image(data)
     elif isinstance(data, Image.Image):

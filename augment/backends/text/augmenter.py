@@ -396,8 +396,8 @@ class TextAugmenter(Augmenter):
                 "convert it to UTF-8 first",
             ) from None
 
-    def write(self, data: str, path: str | os.PathLike[str]) -> None:
-        """Write ``data`` as UTF-8, byte for byte (no newline translation)."""
+    def write(self, data: str, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:
+        """Write ``data`` as UTF-8, byte for byte (no newline translation); text has one format."""
         if not isinstance(data, str):
             raise TypeError(f"text data must be a str; got {type(data).__name__}")
         Path(path).write_bytes(data.encode("utf-8"))

@@ -259,3 +259,41 @@ def test_bad_input_files(tmp_path, kind, reason):
     with pytest.raises(BadInputError):
         aug.augment_file(path, out, seed=1)
     assert list(out.parent.iterdir()) == []
+
+
+def _every_written_kind():
+    """(suffix, format, subtype) for every format a suffix may hold and every subtype libsndfile writes in it."""
+    kinds = []
+    for suffix, formats in sorted(FORMATS.items()):
+        for fmt in formats:
+            for subtype in sorted(sf.available_subtypes(fmt)):
+                if sf.check_format(fmt, subtype):
+                    kinds.append((suffix, fmt, subtype))
+    return kinds
+
+
+def test_the_same_clip_gives_the_same_bytes_whenever_it_is_written(tmp_path):
+    """libsndfile stamps float WAV/AIFF/RF64 (PEAK chunk) with the time and Ogg with a random serial: neither shows."""
+    import time
+
+    kinds = _every_written_kind()
+    assert len(kinds) > 20 and (".wav", "RF64", "DOUBLE") in kinds
+    written = {}
+    for round_ in (1, 2):
+        for index, (suffix, fmt, subtype) in enumerate(kinds):
+            clip = AudioClip(tone(400, channels=2, level=0.3), RATE, fmt, subtype)
+            path = tmp_path / f"{round_}-{index}.augtmp"  # no data extension: the suffix says the format
+            try:
+                AudioAugmenter().write(clip, path, suffix=suffix)
+            except Exception as exc:  # a subtype libsndfile lists but cannot write at this rate/layout
+                written.setdefault(index, f"refused: {type(exc).__name__}")
+                continue
+            data = path.read_bytes()
+            assert written.setdefault(index, data) == data, (suffix, fmt, subtype)
+        if round_ == 1:
+            time.sleep(1.1)  # the PEAK chunk's clock has one-second resolution
+    assert sum(isinstance(v, bytes) for v in written.values()) > 20
+    floats = [i for i, (_, fmt, sub) in enumerate(kinds) if fmt in ("WAV", "AIFF") and sub in ("FLOAT", "DOUBLE")]
+    for i in floats:  # the chunk stays, with its time set to 0
+        peak = written[i].index(b"PEAK")
+        assert written[i][peak + 12: peak + 16] == bytes(4), kinds[i]

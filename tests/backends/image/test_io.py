@@ -219,3 +219,24 @@ def test_crafted_header_bomb_is_refused_at_the_default_limit(tmp_path):
 def test_missing_file_is_a_bad_input(tmp_path):
     with pytest.raises(BadInputError, match="cannot read"):
         read_image(tmp_path / "nope.png")
+
+
+def test_the_same_image_gives_the_same_bytes_whenever_it_is_written(tmp_path):
+    """No format we write may carry the time of writing (or anything else that changes between runs)."""
+    import time
+
+    cases = [(suffix, mode) for suffix in sorted(FORMATS)
+             for mode in ("RGB", "RGBA", "L", "P", "I;16") if not (mode == "I;16" and FORMATS[suffix] == "WEBP")]
+    written: dict[tuple[str, str], bytes] = {}
+    for round_ in (1, 2):
+        for suffix, mode in cases:
+            image = rgb_image("RGB").convert(mode) if mode != "I;16" else Image.fromarray(
+                rgb_array()[..., 0].astype(np.uint16) * 257)
+            image.info["dpi"] = (72, 72)
+            path = tmp_path / f"{round_}-{mode.replace(';', '')}.augtmp"  # the suffix says the format
+            write_image(image, path, suffix=suffix, jpeg_quality=90, webp_quality=80)
+            data = path.read_bytes()
+            assert written.setdefault((suffix, mode), data) == data, (suffix, mode)
+        if round_ == 1:
+            time.sleep(1.1)  # a clock of one-second resolution would show
+    assert len(written) == len(cases) >= 35
