@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -96,7 +97,9 @@ def test_workers_give_byte_identical_outputs(tmp_path):
 def test_sigkill_mid_run_then_resume_equals_clean_run(tmp_path):
     src = tmp_path / "in"
     for i in range(40):
-        write_audio(src / "a" / f"clip{i:02d}.wav", seconds=0.5, freq=200 + 10 * i)
+        # Float WAV too: its bytes must not depend on when it was written.
+        write_audio(src / "a" / f"clip{i:02d}.wav", seconds=0.5, freq=200 + 10 * i,
+                    subtype="FLOAT" if i % 2 else "PCM_16")
         write_text(src / "t" / f"doc{i:02d}.txt", SENTENCES[i % 4] + "\n")
     killed = tmp_path / "killed"
     proc = subprocess.Popen([SCRIPT, src, killed, "-n", "3", "-j", "2", "-q"],
@@ -113,12 +116,61 @@ def test_sigkill_mid_run_then_resume_equals_clean_run(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL) if _group_alive(proc.pid) else None
     partial = tree_digest(killed)
     assert 0 < len(partial) < 240, "the kill should land mid-run"
+    assert json.loads((killed / "run.json").read_text())["state"] == "running"
+    for path in killed.rglob("*"):  # nothing a loader could take for data but finished outputs
+        if path.is_file() and path.name.startswith("."):
+            assert path.name == LOCK_NAME or re.fullmatch(r"\.[0-9a-f]{16}\.augtmp", path.name), path
+    time.sleep(1.1)  # a write-time stamp would now differ
     resumed = run(src, killed, "-n", "3", "-j", "2", check_code=0)
     assert "skipped (already done)" in resumed.stderr
     run(src, tmp_path / "clean", "-n", "3", "-j", "1", "-q", check_code=0)
     assert tree_digest(killed) == tree_digest(tmp_path / "clean")
     assert _comparable(_manifest(killed)) == _comparable(_manifest(tmp_path / "clean"))
     assert not [p for p in killed.rglob(".*augtmp*")]
+    assert json.loads((killed / "run.json").read_text())["state"] == "finished"
+    for rel, digest in partial.items():  # what the killed run finished is what the clean run made
+        assert tree_digest(tmp_path / "clean")[rel] == digest
+
+
+def test_sigterm_ends_like_ctrl_c_with_no_process_left(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    src = tmp_path / "in"
+    for i in range(30):
+        write_text(src / "t" / f"doc{i:02d}.txt", SENTENCES[i % 4] + "\n")
+        write_audio(src / "a" / f"clip{i:02d}.wav", seconds=0.5, freq=300 + 7 * i)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([SCRIPT, src, out, "-n", "4", "-j", "2", "-q"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    manifest = out / "manifest.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not manifest.exists() or manifest.read_text().count("\n") < 10):
+        time.sleep(0.01)
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert children, "the run should have worker processes"
+    proc.send_signal(signal.SIGTERM)  # to the parent only, as `timeout` and `docker stop` do
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stderr
+    assert "interrupted; rerun the same command to resume" in stderr
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == []
+    state = json.loads((out / "run.json").read_text())
+    assert state["state"] == "interrupted" and state["exit_code"] is None
+    run(src, out, "-n", "4", "-j", "2", "-q", check_code=0)
+    run(src, tmp_path / "clean", "-n", "4", "-j", "1", "-q", check_code=0)
+    assert tree_digest(out) == tree_digest(tmp_path / "clean")
+
+
+def test_quiet_prints_only_errors(tmp_path):
+    src = tmp_path / "in"
+    write_text(src / "a.txt", SENTENCES[0] + "\n")
+    (src / "b.txt").write_bytes(b"caf\xe9\n")
+    config = tmp_path / "r.toml"
+    config.write_text('[[rules]]\nmatch = "nothing/**"\ncopies = 2\n')  # a rule that takes no file: a warning
+    loud = run(src, tmp_path / "loud", "--config", config, "-j", "1", check_code=1)
+    assert "warning" in loud.stderr and "written" in loud.stderr
+    quiet = run(src, tmp_path / "quiet", "--config", config, "-j", "1", "-q", check_code=1)
+    assert quiet.stderr.splitlines() == ["augment-dir: some files failed:",
+                                         "  b.txt: " + quiet.stderr.splitlines()[1].split(": ", 1)[1]]
 
 
 def _group_alive(pgid):

@@ -64,6 +64,17 @@ class Augmenter(ABC):
     #: Whether :meth:`augment` takes a ``sample_rate`` (audio).
     takes_sample_rate: ClassVar[bool] = False
 
+    @classmethod
+    def explicit_ops(cls, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``ops`` with every parameter the backend knows a default for written out.
+
+        A recipe is saved explicit, so that it means the same under a later
+        version whose defaults differ. Parameters whose default is None (TOML
+        has no null) stay left out, and so does anything of an op the backend
+        does not know (the checks report it). The default knows no defaults.
+        """
+        return [dict(op) for op in ops]
+
     @abstractmethod
     def config(self) -> dict[str, Any]:
         """The constructor arguments, JSON- and TOML-safe: ``type(self)(**self.config())`` rebuilds it."""

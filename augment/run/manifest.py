@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -62,12 +62,15 @@ def _records(path: Path) -> Any:
                 yield start, record, raw
 
 
-def compact(path: str | os.PathLike[str], output_root: str | os.PathLike[str]) -> bool:
+def compact(path: str | os.PathLike[str], output_root: str | os.PathLike[str],
+            renamed: Mapping[str, str] | None = None) -> bool:
     """Repair and deduplicate a manifest in place; return whether it changed.
 
     Keeps, for each output, only its last line, and only if that line is true
     of the folder now: an "ok" line whose file exists, or an "error" line whose
-    file does not. Torn and unparseable lines are dropped.
+    file does not. Torn and unparseable lines are dropped. ``renamed`` maps old
+    recipe fingerprints to new ones (the same recipe, as an older version
+    fingerprinted it), so that one OUTPUT shows one fingerprint.
 
     Memory: one dict entry (relative path -> byte offset) per output listed.
     """
@@ -90,6 +93,9 @@ def compact(path: str | os.PathLike[str], output_root: str | os.PathLike[str]) -
                 continue
             exists = (root / record["output"]).is_file()
             if (record.get("status") == "ok") == exists:
+                if renamed and record.get("recipe") in renamed:
+                    record["recipe"] = renamed[record["recipe"]]
+                    raw = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
                 out.write(raw)
                 kept += 1
         new_size = out.tell()

@@ -91,6 +91,7 @@ class AugmentRun(Iterator[FileResult]):
         self._configs: dict[tuple[str, int | None], dict[str, Any]] = {}
         self.summary = RunSummary(str(self.input), str(self.output), dry_run=options.dry_run)
         self.notices: list[str] = []
+        self._renamed: dict[str, str] = {}
         self._check_output_recipe(output)
         self.planned = self._preflight()
         self._results: Generator[FileResult, None, None] = self._run()
@@ -120,6 +121,8 @@ class AugmentRun(Iterator[FileResult]):
             raise SetupError(f"OUTPUT holds a recipe.toml that cannot be read ({exc}); "
                              "use --overwrite to redo OUTPUT with this run's recipe") from None
         if previous.fingerprint == self.fingerprint:
+            if previous.legacy_fingerprint is not None:  # made by 0.1.0: same recipe, older fingerprint
+                self._renamed[previous.legacy_fingerprint] = self.fingerprint
             return
         found = differences(previous, self.recipe)
         listed = "\n".join(f"  {line}" for line in found[:_DIFFERENCES_SHOWN])
@@ -254,7 +257,7 @@ class AugmentRun(Iterator[FileResult]):
         try:
             state.start()
             self.storage.clean_temporaries(skip=str(self.input))
-            compact(self.output / MANIFEST_NAME, self.output)
+            compact(self.output / MANIFEST_NAME, self.output, self._renamed)
             if self.options.overwrite:
                 prune(self.output / MANIFEST_NAME, self.output, self._not_planned)
             # The dataset documents itself: rerunning with this file rebuilds the same bytes.

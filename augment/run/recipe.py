@@ -46,6 +46,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from augment import __version__
 from augment.core.checks import check_int, did_you_mean
 from augment.core.registry import augmenter_class, missing_modules
 from augment.core.registry import modalities as all_modalities
@@ -56,10 +57,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["RECIPE_NAME", "Recipe", "RecipeError", "RecipeWarning", "default_tables", "differences"]
+__all__ = ["RECIPE_NAME", "RECIPE_VERSION", "Recipe", "RecipeError", "RecipeWarning", "default_tables", "differences"]
 
 #: Where a run writes its effective recipe.
 RECIPE_NAME = "recipe.toml"
+#: The recipe format this version writes (a recipe without ``version`` is 0.1.0's).
+RECIPE_VERSION = 1
 
 def default_tables() -> dict[str, dict[str, Any]]:
     """Each registered modality's table in the default recipe (its backend's ``default_table``)."""
@@ -92,7 +95,12 @@ class Recipe:
 
     def __init__(self, data: Mapping[str, Any], source: str = "recipe", *, check: bool = True) -> None:
         self.source = source
-        self._data = _normalise(data, source)
+        given = _normalise(data, source)
+        #: Whether the recipe says its format version (augment-dir 0.1.0's recipes do not).
+        self.versioned = isinstance(data, Mapping) and "version" in data
+        # The 0.1.0 fingerprint hashed the tables as given; kept to recognise its manifests.
+        self._legacy_fingerprint = _fingerprint(given)
+        self._data = _explicit(given)
         self._matchers: list[Any] | None = None
         # Modalities whose augmenters are known to build: checking imports the
         # backend libraries, which a run's parent process need not pay twice.
@@ -205,7 +213,7 @@ class Recipe:
             "# augment-dir recipe: each modality's ops apply in order, with their library's own",
             "# class and parameter names; see the README's \"Recipes\" section.",
         ]
-        top = pairs({k: self._data[k] for k in ("seed", "copies") if k in self._data})
+        top = pairs({k: self._data[k] for k in ("version", "seed", "copies") if k in self._data})
         if top:
             lines += ["", *top]
         for modality in all_modalities():
@@ -248,12 +256,12 @@ class Recipe:
         Copy counts are left out: asking for more copies later adds outputs
         without changing the ones already made.
         """
-        data = self.to_dict()
-        data.pop("copies", None)
-        for rule in data["rules"]:
-            rule.pop("copies", None)
-        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
-        return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
+        return _fingerprint(self._data)
+
+    @property
+    def legacy_fingerprint(self) -> str | None:
+        """The fingerprint augment-dir 0.1.0 gave this recipe (None for a versioned recipe)."""
+        return None if self.versioned else self._legacy_fingerprint
 
     def rule_for(self, rel_path: str) -> int | None:
         """The 1-based index of the first rule whose ``match`` takes ``rel_path`` (POSIX), or None."""
@@ -352,11 +360,51 @@ def _check_keys(data: Mapping[str, Any], allowed: Iterable[str], source: str, wh
                                    f"allowed: {', '.join(allowed) or 'none'}")
 
 
+def _fingerprint(data: Mapping[str, Any]) -> str:
+    """blake2b of the recipe's data without its copy counts."""
+    hashed = _copy.deepcopy(dict(data))
+    hashed.pop("copies", None)
+    hashed.pop("version", None)
+    for rule in hashed["rules"]:
+        rule.pop("copies", None)
+    canonical = json.dumps(hashed, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _explicit(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The recipe with its format version and every op parameter its backend knows written out."""
+    out = {"version": RECIPE_VERSION, **_copy.deepcopy(dict(data))}
+    for modality in all_modalities():
+        explicit_ops = augmenter_class(modality).explicit_ops
+        out[modality]["ops"] = explicit_ops(out[modality]["ops"])
+        for rule in out["rules"]:
+            if "ops" in rule.get(modality, {}):
+                rule[modality]["ops"] = explicit_ops(rule[modality]["ops"])
+    return out
+
+
+def _upgrade(version: Any, source: str) -> None:
+    """Check the format version; a recipe from an older version is read with that version's meaning.
+
+    No version (augment-dir 0.1.0) means what version 1 means: 0.1.0's defaults
+    are version 1's. A later version that changes a default fills the old value
+    in here, for recipes that predate it.
+    """
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _fail(source, "", f"version must be a whole number >= 1 (the recipe format); got {version!r}")
+    if version > RECIPE_VERSION:
+        raise _fail(source, "", f"recipe format version {version} is newer than this augment-dir "
+                                f"({__version__}) reads (up to {RECIPE_VERSION}): upgrade augment-dir")
+
+
 def _normalise(data: Any, source: str) -> dict[str, Any]:
     """Check the recipe's shape and fill left-out modality tables with the defaults."""
     if not isinstance(data, Mapping):
         raise _fail(source, "", f"a recipe is a table of tables; got {type(data).__name__}")
-    _check_keys(data, ("seed", "copies", *all_modalities(), "rules"), source, "", "top-level key or table")
+    _check_keys(data, ("version", "seed", "copies", *all_modalities(), "rules"), source, "",
+                "top-level key or table")
+    if "version" in data:
+        _upgrade(data["version"], source)
     out: dict[str, Any] = {}
     try:
         if "seed" in data:

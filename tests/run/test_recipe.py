@@ -91,10 +91,19 @@ def test_default_recipe_is_the_design_defaults_and_builds():
     assert default_tables() == DESIGN_DEFAULTS
     recipe = Recipe.from_dict(DESIGN_DEFAULTS, check=True)
     assert recipe == Recipe.default()
-    assert ImageAugmenter(**recipe.config_for("image")).config() == ImageAugmenter(**DESIGN_DEFAULTS["image"]).config()
-    assert TextAugmenter(**recipe.config_for("text")) == TextAugmenter()
+    explicit_image = {**DESIGN_DEFAULTS["image"], "ops": ImageAugmenter.explicit_ops(DESIGN_DEFAULTS["image"]["ops"])}
+    assert ImageAugmenter(**recipe.config_for("image")) == ImageAugmenter(**explicit_image)
+    for seed in range(3):  # written out, SynonymAug's defaults change nothing
+        explicit = TextAugmenter(**recipe.config_for("text")).augment(" ".join(SENTENCES), seed=seed)
+        assert explicit == TextAugmenter().augment(" ".join(SENTENCES), seed=seed)
     assert AudioAugmenter(**recipe.config_for("audio")) == AudioAugmenter()
-    assert recipe.to_dict() == {**DESIGN_DEFAULTS, "rules": []}
+    saved = recipe.to_dict()  # explicit: each op with its library's defaults written out
+    assert saved["version"] == 1 and saved["rules"] == []
+    for modality, table in DESIGN_DEFAULTS.items():
+        options = {k: v for k, v in table.items() if k != "ops"}
+        assert {k: v for k, v in saved[modality].items() if k != "ops"} == options
+        for given, explicit in zip(table["ops"], saved[modality]["ops"], strict=True):
+            assert given.items() <= explicit.items()
 
 
 def test_default_recipe_prints_and_reloads():
@@ -152,7 +161,7 @@ def test_rule_matching_is_glob_with_globstar_and_folder_prefixes():
 @pytest.mark.parametrize(
     "toml, expected",
     [
-        ("[video]\nfps = 3\n", ["recipe.toml", "'video'", "allowed: seed, copies, image, text, audio, rules"]),
+        ("[video]\nfps = 3\n", ["recipe.toml", "'video'", "allowed: version, seed, copies, image, text, audio, rules"]),
         ("[text]\naug_p = 0.3\n", ["[text]", "'aug_p'", "[[text.ops]]"]),
         ('[[text.ops]]\nop = "SynonymAugg"\n', ["[[text.ops]] #1", "SynonymAugg", "did you mean 'SynonymAug'"]),
         ('[[text.ops]]\nop = "ContextualWordEmbsAug"\n', ["[[text.ops]] #1", "ContextualWordEmbsAug", "model"]),
@@ -443,3 +452,55 @@ def test_cli_refuses_a_different_recipe_with_exit_2(tmp_path):
     proc = subprocess.run([SCRIPT, str(src), str(out), "-j", "1", "--text-unit", "line"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "different recipe" in proc.stderr
+
+
+# ----------------------------------------------------------------------------- versions and upgrades
+
+# OUTPUT/recipe.toml as augment-dir 0.1.0 wrote it (make demo: -n 3, seed 0), and the
+# fingerprint 0.1.0 put on every manifest line of that OUTPUT.
+RECIPE_0_1_0 = Path(__file__).with_name("data") / "recipe-0.1.0.toml"
+FINGERPRINT_0_1_0 = "43d273be2aa2f9fd"
+
+
+def test_a_saved_recipe_is_explicit_and_versioned():
+    text = Recipe.default().to_toml()
+    assert "\nversion = 1\n" in text
+    saved = Recipe.loads(text)
+    image_op = saved.table_for("image")["ops"][0]
+    assert image_op["zoom_range"] == 0.0 and image_op["fill_mode"] == "nearest"  # Keras' defaults, written out
+    assert saved.table_for("text")["ops"][0]["aug_max"] == 10 and saved.versioned
+    assert saved == Recipe.default() and saved.fingerprint == Recipe.default().fingerprint
+
+
+def test_a_recipe_from_0_1_0_reads_with_its_meaning():
+    old = Recipe.from_toml(RECIPE_0_1_0)
+    assert not old.versioned and old.legacy_fingerprint == FINGERPRINT_0_1_0
+    assert old.fingerprint == Recipe.default().replace(seed=0, copies=3).fingerprint
+    assert old == Recipe.default().replace(seed=0, copies=3)
+
+
+@pytest.mark.parametrize("version, message", [(2, "newer than this augment-dir"), (0, "version must be"),
+                                              ("1", "version must be")])
+def test_a_recipe_version_this_one_cannot_read_is_refused(version, message):
+    with pytest.raises(RecipeError, match=message):
+        Recipe.from_dict({"version": version})
+
+
+def test_resuming_an_output_made_by_0_1_0_continues_it_with_one_fingerprint(tmp_path):
+    src = tmp_path / "in"
+    for i in range(2):
+        write_text(src / f"{i}.txt", SENTENCES[i] + "\n")
+    out = tmp_path / "out"
+    augment.augment_dir(src, out, copies=3, seed=0, workers=1)
+    made = tree_digest(out)
+    # Make it what 0.1.0 left: its recipe.toml, its fingerprint on every line, no run.json.
+    (out / RECIPE_NAME).write_bytes(RECIPE_0_1_0.read_bytes())
+    (out / "run.json").unlink()
+    lines = manifest(out)
+    (out / "manifest.jsonl").write_text("".join(json.dumps({**r, "recipe": FINGERPRINT_0_1_0}) + "\n"
+                                                for r in lines))
+    again = augment.augment_dir(src, out, copies=3, seed=0, workers=1)
+    assert again.skipped == 6 and again.written == 0 and tree_digest(out) == made
+    assert {r["recipe"] for r in manifest(out)} == {Recipe.default().replace(seed=0).fingerprint}
+    more = augment.augment_dir(src, out, workers=1, recipe=out / RECIPE_NAME, copies=4)
+    assert more.written == 2

@@ -23,7 +23,7 @@ import numpy as np
 
 from augment.backends.image.io import check_quality, copy_metadata, read_image, write_image
 from augment.backends.image.keras_engine import KerasEngine
-from augment.backends.image.op import IMAGE_OP, SHORTHAND_DEFAULTS, check_image_ops, check_params
+from augment.backends.image.op import IMAGE_OP, KERAS_DEFAULTS, SHORTHAND_DEFAULTS, check_image_ops, check_params
 from augment.backends.image.pixels import array_pixels, image_pixels, pil, pixels_to_image
 from augment.core.augmenter import Augmenter
 from augment.core.ops import refuse_shorthand
@@ -122,6 +122,12 @@ class ImageAugmenter(Augmenter):
         "ops": [{"op": IMAGE_OP, "rotation_range": 30, "width_shift_range": 0.2,
                  "height_shift_range": 0.2, "horizontal_flip": True}],
     }
+
+    @classmethod
+    def explicit_ops(cls, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each ImageDataGenerator op with Keras' defaults written out for what it leaves out."""
+        defaults = {k: v for k, v in KERAS_DEFAULTS.items() if v is not None}
+        return [{"op": op["op"], **defaults, **op} if op.get("op") == IMAGE_OP else dict(op) for op in ops]
 
     def __init__(
         self,

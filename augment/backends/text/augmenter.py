@@ -136,6 +136,17 @@ class TextAugmenter(Augmenter):
     options: ClassVar[tuple[str, ...]] = ("unit",)
     default_table: ClassVar[Mapping[str, Any]] = {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]}
 
+    @classmethod
+    def explicit_ops(cls, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each nlpaug op with its class's defaults written out for what it leaves out (None ones aside)."""
+        explicit = []
+        for op in ops:
+            name = op.get("op")
+            spec = SPECS.get(name) if isinstance(name, str) else None
+            defaults = {k: v for k, v in spec.defaults().items() if v is not None} if spec else {}
+            explicit.append({"op": op["op"], **defaults, **op} if spec else dict(op))
+        return explicit
+
     def __init__(
         self,
         aug_src: str = "wordnet",

@@ -285,3 +285,15 @@ def test_augment_takes_no_sample_rate():
 def test_a_value_only_equal_to_its_default_is_still_given(name, value):
     with pytest.raises(ValueError, match=f"^{name}=.* given together with ops"):
         ImageAugmenter(**{name: value}, ops=[{"op": OP}])
+
+
+def test_ops_written_out_explicitly_augment_the_same():
+    """A saved recipe writes Keras' defaults out (explicit_ops); the augmenter must not change."""
+    op = {"op": "ImageDataGenerator", "rotation_range": 20, "zoom_range": [0.9, 1.1]}
+    explicit = ImageAugmenter.explicit_ops([op])
+    assert op.items() <= explicit[0].items() and explicit[0]["fill_mode"] == "nearest"
+    assert "brightness_range" not in explicit[0]  # None: TOML cannot hold it, and it is the default
+    for seed in range(3):
+        written, given = (ImageAugmenter(ops=ops).augment(rgb_array(), seed=seed) for ops in (explicit, [op]))
+        assert np.array_equal(written.data, given.data) and written.params == given.params
+    assert ImageAugmenter.explicit_ops([{"op": "Rotate"}]) == [{"op": "Rotate"}]

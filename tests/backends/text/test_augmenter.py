@@ -399,3 +399,13 @@ def test_other_languages_need_the_multilingual_wordnet(tmp_path, monkeypatch):
             TextAugmenter(lang="fra").augment(SENTENCES[0], seed=1)
     finally:
         nltk.data.path[:] = saved
+
+
+@pytest.mark.parametrize("op", EVERY_OP, ids=op_id)
+def test_ops_written_out_explicitly_augment_the_same(op, real_wordnet):
+    """A saved recipe writes every default out (explicit_ops); that must not change a single output."""
+    explicit = TextAugmenter.explicit_ops([op])
+    assert op.items() <= explicit[0].items() and len(explicit[0]) >= len(op)
+    given, written = TextAugmenter(ops=[op]), TextAugmenter(ops=explicit)
+    for seed in range(4):
+        assert written.augment(LONG, seed=seed) == given.augment(LONG, seed=seed)
