@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "-n, --seed and --text-unit applied) as TOML and exit")
     parser.add_argument("-j", "--workers", type=_whole_number, default=None, metavar="W",
                         help="worker processes (default: CPUs available; 1 runs in this process)")
+    parser.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' for a "
+                             "LocalCluster of -j processes; INPUT and OUTPUT must be on storage every worker sees")
     parser.add_argument("--only", type=_names, default=None, metavar="LIST",
                         help="augment only these modalities, e.g. image,text (default: all)")
     parser.add_argument("--text-unit", choices=("file", "line"), default=None,
@@ -121,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options: dict[str, Any] = dict(
         copies=args.copies, seed=args.seed, workers=args.workers, only=args.only,
         include_originals=args.include_originals, overwrite=args.overwrite, dry_run=args.dry_run,
-        recipe=args.config, text_unit=args.text_unit,
+        recipe=args.config, text_unit=args.text_unit, dask=args.dask,
     )
     try:
         resolved = resolve(**options)

@@ -58,7 +58,7 @@ HELP_REPEATS = 5
 RSS_POLL_SECONDS = 0.02
 STARTUP_FILES_PER_MODALITY = 4
 # What a run writes beside its outputs.
-RUN_FILES = ("manifest.jsonl", "recipe.toml")
+RUN_FILES = ("manifest.jsonl", "recipe.toml", "run.json")
 
 TARGET_J2_SPEEDUP = 1.8
 TARGET_J1_SPEEDUP = 0.9

@@ -7,6 +7,7 @@ Every value is checked here and nowhere else; the rest of the run reads a
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -19,6 +20,8 @@ from augment.run.recipe import Recipe, RecipeError
 __all__ = ["RunArguments", "RunOptions", "SetupError", "default_workers", "resolve"]
 
 TEXT_UNITS = ("file", "line")
+# A scheduler address: [protocol://]host:port (the protocols Dask speaks).
+_DASK_ADDRESS = re.compile(r"((tcp|tls|ucx|ws|wss|inproc)://)?[^\s/:]+(:\d+)?")
 
 
 class SetupError(Exception):
@@ -48,6 +51,10 @@ class RunArguments(TypedDict, total=False):
         recipe: A :class:`~augment.run.recipe.Recipe`, or the path of a recipe
             TOML file (default: the default recipe).
         text_unit: "file" or "line": the text table's ``unit`` for this run.
+        dask: Run on a Dask cluster: a scheduler address (``"tcp://host:8786"``),
+            ``"local"`` (a ``LocalCluster`` of ``workers`` processes), or a
+            ``distributed.Client``. INPUT and OUTPUT must be on storage every
+            worker sees.
     """
 
     copies: int | None
@@ -59,6 +66,7 @@ class RunArguments(TypedDict, total=False):
     dry_run: bool
     recipe: Recipe | str | os.PathLike[str] | None
     text_unit: str | None
+    dask: Any
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,7 @@ class RunOptions:
         overwrite: Redo outputs that exist.
         dry_run: Plan only.
         recipe: The effective recipe: its seed and copies are the two above.
+        dask: The Dask cluster to run on (an address, "local" or a Client), or None.
     """
 
     copies: int
@@ -84,6 +93,7 @@ class RunOptions:
     overwrite: bool
     dry_run: bool
     recipe: Recipe
+    dask: Any = None
 
 
 def default_workers() -> int:
@@ -129,6 +139,7 @@ def resolve(
     dry_run: bool = False,
     recipe: Recipe | str | os.PathLike[str] | None = None,
     text_unit: str | None = None,
+    dask: Any = None,
 ) -> RunOptions:
     """Merge the arguments (see :class:`RunArguments`) with the recipe (arguments win); check each value once.
 
@@ -146,7 +157,14 @@ def resolve(
         raise SetupError(f"only must name some of {', '.join(modalities())}; got {', '.join(names) or 'nothing'}")
     if text_unit is not None and text_unit not in TEXT_UNITS:
         raise SetupError(f"text_unit must be one of {', '.join(TEXT_UNITS)}; got {text_unit!r}")
+    if isinstance(dask, str):
+        dask = dask.strip()
+        if dask != "local" and not _DASK_ADDRESS.fullmatch(dask):
+            raise SetupError(f"dask must be a scheduler address such as tcp://10.0.0.5:8786 or host:8786, or "
+                             f"\"local\"; got {dask!r}")
+    elif dask is not None and not callable(getattr(dask, "submit", None)):
+        raise SetupError(f"dask must be an address, \"local\" or a distributed.Client; got {type(dask).__name__}")
     options: Mapping[str, Mapping[str, Any]] = {"text": {"unit": text_unit}} if text_unit else {}
     effective = loaded.replace(seed=seed, copies=copies, options=options)
     return RunOptions(copies, seed, workers, names, bool(include_originals), bool(overwrite), bool(dry_run),
-                      effective)
+                      effective, dask or None)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from augment import __version__
 from augment.core.notices import RunNotice
 from augment.core.registry import augmenter_class, backend, install_hint, missing_modules
-from augment.run.execute import executor_for, in_worker_start_up, unguarded_script_call
+from augment.run.execute import Executor, executor_for, in_worker_start_up, unguarded_script_call
 from augment.run.manifest import MANIFEST_NAME, ManifestWriter, compact, has_records, prune
 from augment.run.options import RunArguments, RunOptions, SetupError, resolve
 from augment.run.plan import Planner
@@ -263,7 +263,7 @@ class AugmentRun(Iterator[FileResult]):
             # The dataset documents itself: rerunning with this file rebuilds the same bytes.
             self.storage.write_text(RECIPE_NAME, self.recipe.to_toml())
             with ManifestWriter(self.output / MANIFEST_NAME) as manifest:
-                for result in executor_for(self.options.workers).run(self._plan()):
+                for result in self._executor().run(self._plan()):
                     if result.status in ("ok", "error"):
                         # The line goes first: an output that exists always has one.
                         manifest.write(self._record(result))
@@ -286,6 +286,13 @@ class AugmentRun(Iterator[FileResult]):
             finally:
                 lock.release()
 
+    def _executor(self) -> Executor:
+        if self.options.dask is None:
+            return executor_for(self.options.workers)
+        from augment.run.dask_executor import DaskExecutor
+
+        return DaskExecutor(self.options.dask, self.options.workers, shared=[str(self.input), str(self.output)])
+
     def _state_record(self) -> dict[str, Any]:
         """What run.json says of this run besides its state."""
         o = self.options
@@ -298,7 +305,8 @@ class AugmentRun(Iterator[FileResult]):
             "recipe": self.fingerprint,
             "recipe_source": self.recipe.source,
             "arguments": {"copies": o.copies, "seed": o.seed, "workers": o.workers, "only": list(o.only),
-                          "include_originals": o.include_originals, "overwrite": o.overwrite},
+                          "include_originals": o.include_originals, "overwrite": o.overwrite,
+                          "dask": o.dask if o.dask is None or isinstance(o.dask, str) else "a distributed.Client"},
         }
 
     def _not_planned(self, record: dict[str, Any]) -> bool:
@@ -355,12 +363,13 @@ def iter_augment(
         # run that started it stops with one error that says what to do.
         raise SystemExit(2)
     options = resolve(**arguments)
-    if options.workers > 1 and unguarded_script_call():
+    spawns = options.dask == "local" or (options.dask is None and options.workers > 1)
+    if spawns and unguarded_script_call():
         warnings.warn(UnguardedScriptWarning(
             "this script calls augment-dir at its top level, outside `if __name__ == \"__main__\":`, and each "
             "worker process would import it and start the run again; running in this process instead "
             "(same bytes). Put the call under the guard to use worker processes."), stacklevel=2)
-        options = dataclasses.replace(options, workers=1)
+        options = dataclasses.replace(options, workers=1, dask=None)
     return AugmentRun(input, output, options)
 
 

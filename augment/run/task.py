@@ -11,7 +11,11 @@ what makes a killed run leave nothing half-done.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import multiprocessing.connection
+import os
 import shutil
+import threading
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
@@ -134,6 +138,20 @@ def run_task(task: Task) -> FileResult:
                       params=params, temp=task.temp)
 
 
+def _exit_with_parent(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)  # the process that started us is gone (even by SIGKILL): nobody will take our results
+
+
 def worker_init() -> None:
-    """Set up a worker process: notices the run already gave once are not repeated per worker."""
+    """Set up a worker process.
+
+    Notices the run already gave once are not repeated per worker, and the
+    worker exits as soon as the process that started it is gone, however it
+    died, instead of lingering with a backend's memory.
+    """
     warnings.simplefilter("ignore", RunNotice)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True,
+                         name="augment-dir-exit-with-parent").start()
