@@ -1,7 +1,7 @@
 """The ``augment-dir`` command: parse arguments, run the pipeline, set the exit status.
 
 Exit status: 0 all done; 1 the run finished but some inputs failed; 2 usage or
-set-up error with nothing written; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
+set-up error with nothing written; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM), 129 hung up (SIGHUP).
 
 Only argparse is imported before the arguments are parsed, so ``--help`` and
 ``--version`` answer at once; the pipeline (and through it NumPy) comes after.
@@ -10,6 +10,7 @@ Only argparse is imported before the arguments are parsed, so ``--help`` and
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -32,7 +33,7 @@ OUTPUT/run.json says whether the run finished; train on OUTPUT only then.
 
 exit status: 0 all done, 1 some inputs failed (see the summary and manifest),
 2 usage or set-up error (nothing written), 130 interrupted (Ctrl-C),
-143 terminated (SIGTERM); rerun to resume.
+143 terminated (SIGTERM), 129 hung up (SIGHUP); rerun to resume.
 """
 
 
@@ -96,11 +97,26 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM (``timeout``, systemd, ``docker stop``, Slurm): stop like Ctrl-C, so the run ends cleanly."""
+    """SIGTERM (``timeout``, systemd, ``docker stop``, Slurm) or SIGHUP (a closed terminal).
+
+    Raised in the main thread, so the run ends as it does on Ctrl-C: workers
+    stopped, staged files removed, run.json "interrupted"; rerunning resumes.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise Terminated()
+    raise Terminated(signum)
+
+
+def _stdout_closed() -> int:
+    """The reader of stdout went away (``--dry-run | head``): stop quietly, as a pipe's writer does."""
+    # Python would report the broken pipe again when it flushes stdout at exit.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 128 + 13  # SIGPIPE's status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -139,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if result.status == "planned":
             print(result.output, flush=False)
 
-    signal.signal(signal.SIGTERM, _terminate)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
     try:
         summary = augment_dir(
             args.input,
@@ -153,8 +170,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt as exc:
         print("augment-dir: interrupted; rerun the same command to resume", file=sys.stderr)
-        return 143 if isinstance(exc, Terminated) else 130
-    sys.stdout.flush()
+        return 128 + exc.signum if isinstance(exc, Terminated) else 130
+    except BrokenPipeError:
+        return _stdout_closed()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _stdout_closed()
     if not args.quiet:
         print(summary.describe(), file=sys.stderr)
     elif summary.failures:

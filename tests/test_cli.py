@@ -160,6 +160,33 @@ def test_sigterm_ends_like_ctrl_c_with_no_process_left(tmp_path):
     assert tree_digest(out) == tree_digest(tmp_path / "clean")
 
 
+def test_dry_run_into_a_closed_pipe_stops_quietly(tmp_path):
+    src = _dataset(tmp_path / "in")
+    proc = subprocess.run(f"'{SCRIPT}' '{src}' '{tmp_path / 'out'}' --dry-run -n 3000 | head -1", shell=True,
+                          capture_output=True, text=True, executable="/bin/bash")
+    assert len(proc.stdout.splitlines()) == 1 and proc.stderr == "", proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_sighup_ends_like_ctrl_c(tmp_path):
+    src = tmp_path / "in"
+    for i in range(40):
+        write_text(src / f"doc{i:02d}.txt", SENTENCES[i % 4] + "\n")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([SCRIPT, src, out, "-n", "3", "-j", "1", "-q"], stderr=subprocess.PIPE, text=True)
+    manifest = out / "manifest.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not manifest.exists() or manifest.read_text().count("\n") < 5):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGHUP)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 129 and "interrupted" in stderr
+    assert json.loads((out / "run.json").read_text())["state"] == "interrupted"
+    run(src, out, "-n", "3", "-j", "1", "-q", check_code=0)
+    run(src, tmp_path / "clean", "-n", "3", "-j", "1", "-q", check_code=0)
+    assert tree_digest(out) == tree_digest(tmp_path / "clean")
+
+
 def test_quiet_prints_only_errors(tmp_path):
     src = tmp_path / "in"
     write_text(src / "a.txt", SENTENCES[0] + "\n")

@@ -11,7 +11,6 @@ same bytes; nothing half-written; a rerun resumes; one lock per OUTPUT.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 import warnings
@@ -132,7 +131,7 @@ class AugmentRun(Iterator[FileResult]):
             advice = (f"continue it with --seed {previous.seed} (seed={previous.seed}), redo it with this seed "
                       f"with --overwrite, or choose another OUTPUT")
         else:
-            advice = (f"continue it with --config {saved} (recipe=...) and no -n/--seed/--text-unit that "
+            advice = (f"continue it with --config {saved} (recipe=...) and no --seed or --text-unit that "
                       f"disagree with it, redo it with --overwrite, or choose another OUTPUT")
         raise SetupError(
             f"OUTPUT {output} was made with a different recipe ({saved}); one OUTPUT holds one recipe. "
@@ -369,7 +368,7 @@ def iter_augment(
             "this script calls augment-dir at its top level, outside `if __name__ == \"__main__\":`, and each "
             "worker process would import it and start the run again; running in this process instead "
             "(same bytes). Put the call under the guard to use worker processes."), stacklevel=2)
-        options = dataclasses.replace(options, workers=1, dask=None)
+        options = replace(options, workers=1, dask=None)
     return AugmentRun(input, output, options)
 
 
