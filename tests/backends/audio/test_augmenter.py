@@ -19,20 +19,11 @@ from augment.backends.audio import AudioAugmenter, AudioClip
 from augment.core.registry import backend
 from augment.core.result import BadInputError
 from augment.core.seeding import global_rng
+from backends.audio.helpers import RATE, tone
 
 from conftest import write_audio
 
-RATE = 8000
 DEFAULT_OP = {"op": "AddGaussianNoise", "min_amplitude": 0.01, "max_amplitude": 0.05, "p": 1.0}
-
-
-def tone(frames: int = 800, channels: int | None = None, level: float = 0.5) -> np.ndarray:
-    """A 440 Hz sine, mono 1-D or (channels, frames), float32."""
-    t = np.arange(frames) / RATE
-    mono = (level * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-    if channels is None:
-        return mono
-    return np.stack([mono * (1 - 0.3 * c) for c in range(channels)]).astype(np.float32)
 
 
 CHAIN = [

@@ -13,19 +13,9 @@ from augment.backends.audio import AudioAugmenter, AudioClip
 from augment.backends.audio.io import FORMATS
 from augment.core.registry import backend
 from augment.core.result import BadInputError
+from backends.audio.helpers import RATE, tone
 
 from conftest import write_audio
-
-RATE = 8000
-
-
-def tone(frames: int = 800, channels: int | None = None, level: float = 0.5) -> np.ndarray:
-    """A 440 Hz sine, mono 1-D or (channels, frames), float32."""
-    t = np.arange(frames) / RATE
-    mono = (level * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-    if channels is None:
-        return mono
-    return np.stack([mono * (1 - 0.3 * c) for c in range(channels)]).astype(np.float32)
 
 
 def noise(params: dict) -> dict:
