@@ -59,7 +59,8 @@ def _start_augmenting_process() -> ProcessPoolExecutor:
     """A one-process pool beside this Dask worker; it builds each backend once and keeps it."""
     process = multiprocessing.current_process()
     # Dask worker processes are daemonic, and multiprocessing refuses children to
-    # those; ours exits with its worker (its pipe from the worker closes).
+    # those. Ours exits with its worker however the worker ends (worker_init
+    # watches its parent), so lifting the flag for this start leaves no orphan.
     daemon = process._config.get("daemon")  # type: ignore[attr-defined]
     process._config["daemon"] = False  # type: ignore[attr-defined]
     try:
