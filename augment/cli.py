@@ -152,8 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     def print_planned(result: FileResult) -> None:
-        if result.status == "planned":
-            print(result.output, flush=False)
+        if result.status == "planned" and result.output is not None:
+            # The name's own bytes, like ls: one that is not UTF-8 prints as it is.
+            sys.stdout.buffer.write(os.fsencode(result.output) + b"\n")
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _terminate)

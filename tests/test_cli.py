@@ -309,3 +309,38 @@ def test_every_option_is_a_library_keyword_and_back():
     renamed = {"config": "recipe"}
     options = {renamed.get(action.dest, action.dest) for action in build_parser()._actions} - cli_only
     assert options == set(RunArguments.__annotations__)
+
+
+def test_names_that_are_not_utf8_are_planned_written_recorded_and_resumed(tmp_path):
+    src = tmp_path / "in"
+    write_text(src / "ok.txt", SENTENCES[0] + "\n")
+    write_text(tmp_path / "made" / "a.txt", SENTENCES[1] + "\n")
+    write_audio(tmp_path / "made" / "a.wav")
+    write_image(tmp_path / "made" / "a.png")
+    for suffix in ("txt", "wav", "png"):  # named in Latin-1 bytes: not UTF-8
+        os.rename(tmp_path / "made" / f"a.{suffix}", os.fsencode(src) + b"/caf\xe9." + suffix.encode())
+    listing = subprocess.run([SCRIPT, src, tmp_path / "out", "--dry-run"], capture_output=True)
+    assert listing.returncode == 0 and b"caf\xe9_aug1.wav\n" in listing.stdout, listing.stderr
+    proc = run(src, tmp_path / "out", "-j", "1", check_code=0)
+    assert "4 written" in proc.stderr
+    names = set(os.listdir(os.fsencode(tmp_path / "out")))
+    assert {b"caf\xe9_aug1.txt", b"caf\xe9_aug1.wav", b"caf\xe9_aug1.png", b"ok_aug1.txt"} <= names
+    raw_manifest = (tmp_path / "out" / "manifest.jsonl").read_bytes()
+    raw_manifest.decode("utf-8")  # still a UTF-8 file
+    records = _manifest(tmp_path / "out")
+    assert {os.fsencode(r["source"]) for r in records} == {b"ok.txt", b"caf\xe9.txt", b"caf\xe9.wav", b"caf\xe9.png"}
+    again = run(src, tmp_path / "out", "-j", "2", check_code=0)
+    assert "0 written, 4 skipped" in again.stderr
+
+
+def test_an_output_name_too_long_fails_that_file_only(tmp_path):
+    src = tmp_path / "in"
+    long = "n" * 250 + ".txt"  # 254 bytes: its copy would be 259
+    write_text(src / long, SENTENCES[0] + "\n")
+    write_text(src / "short.txt", SENTENCES[1] + "\n")
+    dry = run(src, tmp_path / "out", "--dry-run", check_code=1)  # what the run would say
+    assert dry.stdout.split() == ["short_aug1.txt"]
+    proc = run(src, tmp_path / "out", "-j", "1", "--include-originals", check_code=1)
+    assert "name too long: the output's name would be 259 bytes" in proc.stderr
+    assert (tmp_path / "out" / long).exists() and (tmp_path / "out" / "short_aug1.txt").exists()
+    assert json.loads((tmp_path / "out" / "run.json").read_text())["state"] == "finished"

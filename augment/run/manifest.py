@@ -17,9 +17,25 @@ from typing import IO, Any
 
 from augment.core.files import atomic_path
 
-__all__ = ["MANIFEST_NAME", "ManifestWriter", "compact", "has_records", "prune"]
+__all__ = ["MANIFEST_NAME", "ManifestWriter", "compact", "has_records", "line_for", "prune"]
 
 MANIFEST_NAME = "manifest.jsonl"
+
+
+def line_for(record: dict[str, Any]) -> str:
+    r"""``record`` as one JSON line: UTF-8 as it is, and a name that is not UTF-8 kept losslessly.
+
+    Python reads such a name with its undecodable bytes as lone surrogates
+    (surrogateescape), which UTF-8 cannot hold; that line is written with
+    ASCII escapes instead (``"\udce9"``): ``json.loads`` gives the same string
+    back, and ``os.fsencode`` the file system's own bytes.
+    """
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record)
+    return line + "\n"
 
 
 class ManifestWriter:
@@ -42,7 +58,7 @@ class ManifestWriter:
         """Append ``record`` and flush it to the OS, so a killed run keeps it."""
         if self._file is None:
             raise RuntimeError("ManifestWriter used outside its 'with' block")
-        self._file.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+        self._file.write(line_for(record))
         self._file.flush()
 
 
@@ -91,15 +107,23 @@ def compact(path: str | os.PathLike[str], output_root: str | os.PathLike[str],
         for offset, record, raw in _records(path):
             if last.get(record["output"]) != offset:
                 continue
-            exists = (root / record["output"]).is_file()
+            exists = _is_file(root / record["output"])
             if (record.get("status") == "ok") == exists:
                 if renamed and record.get("recipe") in renamed:
                     record["recipe"] = renamed[record["recipe"]]
-                    raw = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+                    raw = line_for(record).encode("utf-8")
                 out.write(raw)
                 kept += 1
         new_size = out.tell()
     return not (kept == lines and new_size == size)
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a file is at ``path``; False for a name that cannot exist (too long, ...)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def has_records(path: str | os.PathLike[str]) -> bool:
@@ -122,10 +146,8 @@ def prune(path: str | os.PathLike[str], output_root: str | os.PathLike[str],
         return []
     removed = [record["output"] for _, record, _ in _records(path) if stale(record)]
     for rel in removed:
-        try:
+        if _is_file(root / rel):
             (root / rel).unlink()
-        except FileNotFoundError:
-            pass
     gone = set(removed)
     with atomic_path(path) as tmp, open(tmp, "wb") as out:
         for _, record, raw in _records(path):

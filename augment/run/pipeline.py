@@ -17,7 +17,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from augment import __version__
@@ -210,6 +210,7 @@ class AugmentRun(Iterator[FileResult]):
 
     def _plan(self) -> Iterator[Task | FileResult]:
         o = self.options
+        name_max = _name_max(self.output)
         for entry in walk_files(self.input, exclude=self.exclude):
             plan = self.planner.outputs_for(entry)
             modality = plan.modality
@@ -220,6 +221,11 @@ class AugmentRun(Iterator[FileResult]):
                 elif out.copy == 0 and out.rel_output in _RUN_FILES:
                     yield replace(decided, status="error",
                                   error=f"an original cannot be copied over the run's {out.rel_output}")
+                elif len(os.fsencode(PurePosixPath(out.rel_output).name)) > name_max:
+                    size = len(os.fsencode(PurePosixPath(out.rel_output).name))
+                    yield replace(decided, status="error",
+                                  error=f"name too long: the output's name would be {size} bytes, and the file "
+                                        f"system allows {name_max}; shorten the source's name")
                 elif self.storage.exists(out.rel_output) and not o.overwrite:
                     yield replace(decided, status="skipped")
                 elif o.dry_run:
@@ -333,6 +339,16 @@ class AugmentRun(Iterator[FileResult]):
             if key == "seed":
                 record["recipe"] = self.fingerprint
         return record
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name (in bytes) the file system under ``folder`` (or its nearest existing parent) takes."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):  # not known here: the common limit
+        return 255
 
 
 def iter_augment(

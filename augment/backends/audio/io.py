@@ -80,7 +80,9 @@ def read_clip(path: str | os.PathLike[str]) -> AudioClip:
     path = os.fspath(path)
     nonempty_file_size(path)
     try:
-        handle = sf.SoundFile(path)
+        # As bytes: soundfile encodes a str path as strict UTF-8, which a
+        # file name that is not UTF-8 (read with surrogateescape) is not.
+        handle = sf.SoundFile(os.fsencode(path))
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise BadInputError(
             path,
