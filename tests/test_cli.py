@@ -344,3 +344,23 @@ def test_an_output_name_too_long_fails_that_file_only(tmp_path):
     assert "name too long: the output's name would be 259 bytes" in proc.stderr
     assert (tmp_path / "out" / long).exists() and (tmp_path / "out" / "short_aug1.txt").exists()
     assert json.loads((tmp_path / "out" / "run.json").read_text())["state"] == "finished"
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_original_that_collides_with_a_copy_fails_both_and_loses_nothing(tmp_path, workers):
+    src = tmp_path / "in"
+    write_text(src / "x.txt", SENTENCES[0] + "\n")
+    write_text(src / "x_aug1.txt", "an original that happens to look like a copy\n")
+    write_text(src / "y.txt", SENTENCES[1] + "\n")
+    proc = run(src, tmp_path / "out", "-n", "2", "--include-originals", "-j", workers, "-q", check_code=1)
+    assert "collides with INPUT's own x_aug1.txt" in proc.stderr
+    assert "collides with copy 1 of x.txt" in proc.stderr
+    out = tmp_path / "out"
+    assert not (out / "x_aug1.txt").exists()  # neither silently wins
+    assert (out / "x_aug2.txt").exists() and (out / "x_aug1_aug1.txt").exists() and (out / "y.txt").exists()
+    # One line per output: the surviving one names both sources.
+    [error] = [r for r in _manifest(out) if r["status"] == "error"]
+    assert error["output"] == "x_aug1.txt" and {error["source"], "x.txt", "x_aug1.txt"} <= set(
+        [error["source"], *error["error"].replace(",", " ").split()])
+    dry = run(src, tmp_path / "dry", "-n", "2", "--include-originals", "--dry-run", check_code=1)
+    assert "x_aug1.txt" not in dry.stdout.split()

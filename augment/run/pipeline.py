@@ -12,6 +12,7 @@ same bytes; nothing half-written; a rerun resumes; one lock per OUTPUT.
 from __future__ import annotations
 
 import os
+import re
 import time
 import warnings
 from collections import Counter
@@ -26,7 +27,7 @@ from augment.core.registry import augmenter_class, backend, install_hint, missin
 from augment.run.execute import Executor, executor_for, in_worker_start_up, unguarded_script_call
 from augment.run.manifest import MANIFEST_NAME, ManifestWriter, compact, has_records, prune
 from augment.run.options import RunArguments, RunOptions, SetupError, resolve
-from augment.run.plan import Planner
+from augment.run.plan import PlannedOutput, Planner
 from augment.run.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning, differences
 from augment.run.state import RUN_STATE_NAME, RunState, read_run_state
 from augment.run.storage import LocalStorage
@@ -43,6 +44,8 @@ __all__ = ["LOCK_NAME", "AugmentRun", "FileResult", "RunSummary", "SetupError", 
 LOCK_NAME = ".augment-dir.lock"
 # Files of the run itself, which no original may be copied over.
 _RUN_FILES = (MANIFEST_NAME, RECIPE_NAME, RUN_STATE_NAME)
+# An output's stem: "<source stem>_aug<k>".
+_COPY_NAME = re.compile(r"(.+)_aug([1-9][0-9]*)")
 # How many differences a refusal lists.
 _DIFFERENCES_SHOWN = 8
 
@@ -226,6 +229,8 @@ class AugmentRun(Iterator[FileResult]):
                     yield replace(decided, status="error",
                                   error=f"name too long: the output's name would be {size} bytes, and the file "
                                         f"system allows {name_max}; shorten the source's name")
+                elif o.include_originals and (other := self._collision(entry.rel, out)) is not None:
+                    yield replace(decided, status="error", error=other)
                 elif self.storage.exists(out.rel_output) and not o.overwrite:
                     yield replace(decided, status="skipped")
                 elif o.dry_run:
@@ -237,6 +242,29 @@ class AugmentRun(Iterator[FileResult]):
                                modality, target, out.copy, out.seed, config)
             if plan.status is not None:
                 yield FileResult(entry.rel, None, modality, None, None, plan.status)
+
+    def _collision(self, rel_source: str, out: PlannedOutput) -> str | None:
+        """Why ``out`` cannot be written when originals are copied too, or None.
+
+        ``x_aug1.png`` in INPUT is copied to ``x_aug1.png``, which is also where
+        copy 1 of ``x.png`` goes: neither may silently win, so both fail.
+        """
+        if out.copy:
+            if (self.input / out.rel_output).is_file():
+                return (f"collides with INPUT's own {out.rel_output}, whose original copy goes to the same "
+                        f"place; rename one of them")
+            return None
+        path = PurePosixPath(rel_source)
+        found = _COPY_NAME.fullmatch(path.stem)
+        if found is None:
+            return None
+        other = str(path.with_name(found.group(1) + path.suffix))
+        if not (self.input / other).is_file():
+            return None
+        copies = [o.copy for o in self.planner.outputs_for(Entry(str(self.input / other), other)).outputs]
+        if int(found.group(2)) not in copies:
+            return None
+        return f"collides with copy {found.group(2)} of {other}, which goes to the same place; rename one of them"
 
     def _run(self) -> Generator[FileResult, None, None]:
         if self.options.dry_run:
