@@ -32,8 +32,10 @@ def is_finite_number(value: Any) -> bool:
     )
 
 
-def check_int(name: str, value: Any, minimum: int) -> int:
-    """``value`` as an int if it is a whole number >= ``minimum``; ValueError naming ``name`` otherwise."""
+def check_int(name: str, value: Any, minimum: int, maximum: int | None = None) -> int:
+    """``value`` as an int if it is a whole number in [minimum, maximum]; ValueError naming ``name`` otherwise."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}; got {value!r}")
     return int(value)

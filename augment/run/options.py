@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 from augment.core.checks import check_int
 from augment.core.registry import modalities
 from augment.core.seeding import check_seed
-from augment.run.recipe import Recipe, RecipeError
+from augment.run.recipe import COPIES_MAX, Recipe, RecipeError
 
 __all__ = ["RunArguments", "RunOptions", "SetupError", "default_workers", "resolve"]
 
@@ -147,7 +147,7 @@ def resolve(
         SetupError: A value is out of range, or the recipe cannot be used.
     """
     loaded = load_recipe(recipe)
-    copies = _check(check_int, "copies", _first(copies, loaded.copies, 1), 1)
+    copies = _check(check_int, "copies", _first(copies, loaded.copies, 1), 1, COPIES_MAX)
     seed = _check(check_seed, _first(seed, loaded.seed, 0))
     workers = _check(check_int, "workers", default_workers() if workers is None else workers, 1)
     if isinstance(only, str):

@@ -57,12 +57,15 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["RECIPE_NAME", "RECIPE_VERSION", "Recipe", "RecipeError", "RecipeWarning", "default_tables", "differences"]
+__all__ = ["COPIES_MAX", "RECIPE_NAME", "RECIPE_VERSION", "Recipe", "RecipeError", "RecipeWarning", "default_tables",
+           "differences"]
 
 #: Where a run writes its effective recipe.
 RECIPE_NAME = "recipe.toml"
 #: The recipe format this version writes (a recipe without ``version`` is 0.1.0's).
 RECIPE_VERSION = 1
+#: Augmented copies per file at most: more is almost surely a typo (10^21 once ran for a while).
+COPIES_MAX = 10_000
 
 def default_tables() -> dict[str, dict[str, Any]]:
     """Each registered modality's table in the default recipe (its backend's ``default_table``)."""
@@ -410,7 +413,7 @@ def _normalise(data: Any, source: str) -> dict[str, Any]:
         if "seed" in data:
             out["seed"] = check_seed(data["seed"])
         if "copies" in data:
-            out["copies"] = check_int("copies", data["copies"], 1)
+            out["copies"] = check_int("copies", data["copies"], 1, COPIES_MAX)
     except ValueError as exc:
         raise _fail(source, "", str(exc)) from None
     defaults = default_tables()
@@ -479,7 +482,7 @@ def _normalise_rule(rule: Any, index: int, source: str) -> dict[str, Any]:
     out: dict[str, Any] = {"match": match}
     if "copies" in rule:
         try:
-            out["copies"] = check_int("copies", rule["copies"], 0)
+            out["copies"] = check_int("copies", rule["copies"], 0, COPIES_MAX)
         except ValueError as exc:
             raise _fail(source, where, f"{exc} (0: no augmented copies of the files it matches)") from None
     for modality in all_modalities():

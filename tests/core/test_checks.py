@@ -27,3 +27,9 @@ def test_check_int_names_the_argument():
     for bad in (0, -1, 1.0, True, "2", None):
         with pytest.raises(ValueError, match=r"^copies must be an integer >= 1; got "):
             check_int("copies", bad, 1)
+
+
+def test_check_int_takes_a_maximum():
+    assert check_int("copies", 10_000, 1, 10_000) == 10_000
+    with pytest.raises(ValueError, match=r"^copies must be at most 10000; got 10001$"):
+        check_int("copies", 10_001, 1, 10_000)

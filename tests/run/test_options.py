@@ -30,6 +30,7 @@ def test_arguments_win_over_the_recipe_and_land_in_the_effective_recipe():
 @pytest.mark.parametrize("kwargs, message", [
     ({"copies": 0}, r"^copies must be an integer >= 1; got 0$"),
     ({"copies": 1.5}, r"^copies must be an integer >= 1"),
+    ({"copies": 10**21}, r"^copies must be at most 10000; got 1000000000000000000000$"),
     ({"seed": SEED_MAX + 1}, r"^seed must be an integer in \[0, 4294967295\]; got 4294967296$"),
     ({"seed": True}, r"^seed must be an integer"),
     ({"workers": 0}, r"^workers must be an integer >= 1; got 0$"),

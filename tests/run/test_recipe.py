@@ -192,6 +192,8 @@ def test_rule_matching_is_glob_with_globstar_and_folder_prefixes():
          ["[image]", "exactly one op"]),
         ("seed = -1\n", ["seed", "-1"]),
         ("copies = 0\n", ["copies", "0"]),
+        ("copies = 10001\n", ["copies must be at most 10000", "10001"]),
+        ('[[rules]]\nmatch = "a/**"\ncopies = 99999\n', ["[[rules]] #1", "copies must be at most 10000"]),
         ('[[rules]]\ncopies = 2\n', ["[[rules]] #1", "match"]),
         ('[[rules]]\nmatch = "a/**"\ncopys = 2\n', ["[[rules]] #1", "copys", "did you mean 'copies'"]),
         ('[[rules]]\nmatch = "a/**"\ncopies = -1\n', ["[[rules]] #1", "copies", "-1"]),

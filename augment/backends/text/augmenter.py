@@ -391,9 +391,13 @@ class TextAugmenter(Augmenter):
         """Read a UTF-8 text file exactly (no newline translation; a BOM is kept).
 
         Raises:
-            BadInputError: The file holds NUL bytes (binary data) or is not UTF-8.
+            BadInputError: The file is UTF-16, holds NUL bytes (binary data) or is not UTF-8.
         """
         raw = Path(path).read_bytes()
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            order = "little" if raw.startswith(b"\xff\xfe") else "big"
+            raise BadInputError(path, f"UTF-16 text ({order}-endian byte-order mark), which is not supported; "
+                                      "convert it to UTF-8 first")
         nul = raw.find(b"\x00")
         if nul >= 0:
             raise BadInputError(path, f"binary data, not text (NUL byte at offset {nul})")

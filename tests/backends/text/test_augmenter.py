@@ -314,6 +314,16 @@ def test_non_utf8_input_is_a_bad_input_error(tmp_path):
     assert info.value.path == str(path) and "UTF-8" in info.value.reason
 
 
+@pytest.mark.parametrize("encoding, order", [("utf-16", "little"), ("utf-16-be", "big")])
+def test_utf16_text_is_named_as_such(tmp_path, encoding, order):
+    path = tmp_path / "wide.txt"
+    text = "The quick brown fox.\n"
+    path.write_bytes(("\ufeff" + text).encode(encoding) if encoding == "utf-16-be" else text.encode(encoding))
+    with pytest.raises(BadInputError, match=f"UTF-16 text \\({order}-endian byte-order mark\\), which is not "
+                                            "supported; convert it to UTF-8 first"):
+        TextAugmenter().read(path)
+
+
 def test_binary_junk_is_a_bad_input_error(tmp_path):
     path = tmp_path / "junk.txt"
     path.write_bytes(b"PK\x03\x04\x00\x00\x08\x00binary")
