@@ -105,15 +105,20 @@ def _shift_range(name: str, value: Any) -> int | float | list[int | float]:
     )
 
 
-def _zoom_range(name: str, value: Any) -> int | float | list[int | float]:
-    if is_finite_number(value) and 0 <= value < 1:
-        return _plain(value)
-    if (
+def _is_positive_pair(value: Any) -> bool:
+    """``[lower, upper]`` with ``0 < lower <= upper`` (zoom and brightness factors)."""
+    return (
         isinstance(value, (list, tuple, np.ndarray))
         and len(value) == 2
         and all(is_finite_number(v) for v in value)
         and 0 < value[0] <= value[1]
-    ):
+    )
+
+
+def _zoom_range(name: str, value: Any) -> int | float | list[int | float]:
+    if is_finite_number(value) and 0 <= value < 1:
+        return _plain(value)
+    if _is_positive_pair(value):
         return [_plain(v) for v in value]
     raise ValueError(
         f"{name} must be a number in [0, 1) (zoom drawn from [1 - z, 1 + z]) or a pair "
@@ -124,12 +129,7 @@ def _zoom_range(name: str, value: Any) -> int | float | list[int | float]:
 def _brightness_range(name: str, value: Any) -> list[float] | None:
     if value is None:
         return None
-    if (
-        isinstance(value, (list, tuple, np.ndarray))
-        and len(value) == 2
-        and all(is_finite_number(v) for v in value)
-        and 0 < value[0] <= value[1]
-    ):
+    if _is_positive_pair(value):
         return [float(v) for v in value]
     raise ValueError(
         f"{name} must be None or a pair [lower, upper] of factors with "
