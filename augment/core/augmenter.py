@@ -75,6 +75,17 @@ class Augmenter(ABC):
         """
         return [dict(op) for op in ops]
 
+    @classmethod
+    def ops_as_of(cls, ops: list[dict[str, Any]], version: int) -> list[dict[str, Any]]:
+        """``ops`` from a recipe of format ``version``, meaning what they meant then.
+
+        When a later format changes what a left-out parameter means, a
+        backend writes the older meaning in here (e.g. the image backend's
+        engine before format 2), so an OUTPUT made then continues unchanged.
+        The default: nothing changed.
+        """
+        return [dict(op) for op in ops]
+
     @abstractmethod
     def config(self) -> dict[str, Any]:
         """The constructor arguments, JSON- and TOML-safe: ``type(self)(**self.config())`` rebuilds it."""

@@ -139,7 +139,7 @@ def augmenter_for(path: str | PurePath, **options: object) -> Augmenter:
 
 register("image", "augment.backends.image.augmenter:ImageAugmenter",
          {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"},
-         requires=("tensorflow", "PIL"), extra="image")
+         requires=("cv2", "PIL"), extra="image")
 register("text", "augment.backends.text.augmenter:TextAugmenter", {".txt"},
          requires=("nlpaug", "nltk"), extra="text")
 register("audio", "augment.backends.audio.augmenter:AudioAugmenter",

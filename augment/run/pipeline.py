@@ -123,8 +123,8 @@ class AugmentRun(Iterator[FileResult]):
             raise SetupError(f"OUTPUT holds a recipe.toml that cannot be read ({exc}); "
                              "use --overwrite to redo OUTPUT with this run's recipe") from None
         if previous.fingerprint == self.fingerprint:
-            if previous.legacy_fingerprint is not None:  # made by 0.1.0: same recipe, older fingerprint
-                self._renamed[previous.legacy_fingerprint] = self.fingerprint
+            if previous.older_fingerprint is not None:  # an older format: same recipe, older fingerprint
+                self._renamed[previous.older_fingerprint] = self.fingerprint
             return
         found = differences(previous, self.recipe)
         listed = "\n".join(f"  {line}" for line in found[:_DIFFERENCES_SHOWN])

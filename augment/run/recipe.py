@@ -62,8 +62,13 @@ __all__ = ["COPIES_MAX", "RECIPE_NAME", "RECIPE_VERSION", "Recipe", "RecipeError
 
 #: Where a run writes its effective recipe.
 RECIPE_NAME = "recipe.toml"
-#: The recipe format this version writes (a recipe without ``version`` is 0.1.0's).
-RECIPE_VERSION = 1
+#: The recipe format this version writes. 2: an image op without ``engine`` means the
+#: native engine (format 1, and 0.1.0's recipes, meant Keras).
+RECIPE_VERSION = 2
+#: The first line of every recipe a run saves. A saved recipe without ``version``
+#: was saved by augment-dir 0.1.0, and means what format 1 means; any other recipe
+#: without ``version`` (written by hand, or a dict) is in the current format.
+_SAVED_HEADER = "# augment-dir recipe: each modality's ops apply in order, with their library's own"
 #: Augmented copies per file at most: more is almost surely a typo (10^21 once ran for a while).
 COPIES_MAX = 10_000
 
@@ -96,14 +101,18 @@ class Recipe:
         source: Where it came from (a path, or a description), used in messages.
     """
 
-    def __init__(self, data: Mapping[str, Any], source: str = "recipe", *, check: bool = True) -> None:
+    def __init__(self, data: Mapping[str, Any], source: str = "recipe", *, check: bool = True,
+                 saved_by_0_1_0: bool = False) -> None:
         self.source = source
         given = _normalise(data, source)
         #: Whether the recipe says its format version (augment-dir 0.1.0's recipes do not).
         self.versioned = isinstance(data, Mapping) and "version" in data
-        # The 0.1.0 fingerprint hashed the tables as given; kept to recognise its manifests.
-        self._legacy_fingerprint = _fingerprint(given)
-        self._data = _explicit(given)
+        #: The format the recipe was written in (its meaning is that format's).
+        self.format_version: int = data["version"] if self.versioned else (1 if saved_by_0_1_0 else RECIPE_VERSION)
+        # Older formats fingerprinted the tables as written (saved recipes are explicit);
+        # kept to recognise the manifests they made.
+        self._older_fingerprint = _fingerprint(given)
+        self._data = _explicit(_as_of(given, self.format_version))
         self._matchers: list[Any] | None = None
         # Modalities whose augmenters are known to build: checking imports the
         # backend libraries, which a run's parent process need not pay twice.
@@ -150,7 +159,8 @@ class Recipe:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise RecipeError(f"{source}: invalid TOML: {exc}") from None
-        return cls(_resolve_paths(data, Path(path).resolve().parent), source, check=check)
+        return cls(_resolve_paths(data, Path(path).resolve().parent), source, check=check,
+                   saved_by_0_1_0=text.startswith(_SAVED_HEADER))
 
     @classmethod
     def loads(cls, text: str, source: str = "recipe", *, check: bool = True) -> Recipe:
@@ -159,7 +169,7 @@ class Recipe:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise RecipeError(f"{source}: invalid TOML: {exc}") from None
-        return cls(data, source, check=check)
+        return cls(data, source, check=check, saved_by_0_1_0=text.startswith(_SAVED_HEADER))
 
     def replace(self, *, seed: int | None = None, copies: int | None = None,
                 options: Mapping[str, Mapping[str, Any]] | None = None) -> Recipe:
@@ -262,9 +272,9 @@ class Recipe:
         return _fingerprint(self._data)
 
     @property
-    def legacy_fingerprint(self) -> str | None:
-        """The fingerprint augment-dir 0.1.0 gave this recipe (None for a versioned recipe)."""
-        return None if self.versioned else self._legacy_fingerprint
+    def older_fingerprint(self) -> str | None:
+        """The fingerprint the older version that wrote this recipe gave it (None: the current format)."""
+        return self._older_fingerprint if self.format_version < RECIPE_VERSION else None
 
     def rule_for(self, rel_path: str) -> int | None:
         """The 1-based index of the first rule whose ``match`` takes ``rel_path`` (POSIX), or None."""
@@ -386,12 +396,27 @@ def _explicit(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _as_of(data: dict[str, Any], version: int) -> dict[str, Any]:
+    """The recipe's ops with the meaning format ``version`` gave what they leave out written in."""
+    if version >= RECIPE_VERSION:
+        return data
+    out = _copy.deepcopy(data)
+    for modality in all_modalities():
+        as_of = augmenter_class(modality).ops_as_of
+        out[modality]["ops"] = as_of(out[modality]["ops"], version)
+        for rule in out["rules"]:
+            if "ops" in rule.get(modality, {}):
+                rule[modality]["ops"] = as_of(rule[modality]["ops"], version)
+    return out
+
+
 def _upgrade(version: Any, source: str) -> None:
     """Check the format version; a recipe from an older version is read with that version's meaning.
 
-    No version (augment-dir 0.1.0) means what version 1 means: 0.1.0's defaults
-    are version 1's. A later version that changes a default fills the old value
-    in here, for recipes that predate it.
+    A saved recipe without a version (augment-dir 0.1.0's) means what version 1
+    means: 0.1.0's defaults are version 1's. A later version that changes a
+    default fills the old value in for recipes that predate it, through each
+    backend's ``ops_as_of`` (:func:`_as_of`).
     """
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise _fail(source, "", f"version must be a whole number >= 1 (the recipe format); got {version!r}")

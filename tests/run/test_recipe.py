@@ -13,7 +13,15 @@ import pytest
 import augment
 from augment import AudioAugmenter, ImageAugmenter, TextAugmenter
 from augment.run.options import SetupError
-from augment.run.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning, default_tables
+from augment.run.recipe import (
+    RECIPE_NAME,
+    RECIPE_VERSION,
+    Recipe,
+    RecipeError,
+    RecipeWarning,
+    default_tables,
+    differences,
+)
 
 from conftest import SENTENCES, tree_digest, write_audio, write_image, write_text
 
@@ -98,7 +106,7 @@ def test_default_recipe_is_the_design_defaults_and_builds():
         assert explicit == TextAugmenter().augment(" ".join(SENTENCES), seed=seed)
     assert AudioAugmenter(**recipe.config_for("audio")) == AudioAugmenter()
     saved = recipe.to_dict()  # explicit: each op with its library's defaults written out
-    assert saved["version"] == 1 and saved["rules"] == []
+    assert saved["version"] == RECIPE_VERSION == 2 and saved["rules"] == []
     for modality, table in DESIGN_DEFAULTS.items():
         options = {k: v for k, v in table.items() if k != "ops"}
         assert {k: v for k, v in saved[modality].items() if k != "ops"} == options
@@ -466,22 +474,50 @@ FINGERPRINT_0_1_0 = "43d273be2aa2f9fd"
 
 def test_a_saved_recipe_is_explicit_and_versioned():
     text = Recipe.default().to_toml()
-    assert "\nversion = 1\n" in text
+    assert "\nversion = 2\n" in text
     saved = Recipe.loads(text)
     image_op = saved.table_for("image")["ops"][0]
     assert image_op["zoom_range"] == 0.0 and image_op["fill_mode"] == "nearest"  # Keras' defaults, written out
+    assert image_op["engine"] == "opencv"
     assert saved.table_for("text")["ops"][0]["aug_max"] == 10 and saved.versioned
     assert saved == Recipe.default() and saved.fingerprint == Recipe.default().fingerprint
 
 
+def keras_engine(recipe: Recipe) -> Recipe:
+    """``recipe`` with its image op applied by the Keras engine (what formats before 2 meant)."""
+    data = recipe.to_dict()
+    data["image"]["ops"][0]["engine"] = "keras"
+    return Recipe.from_dict(data, check=False)
+
+
 def test_a_recipe_from_0_1_0_reads_with_its_meaning():
     old = Recipe.from_toml(RECIPE_0_1_0)
-    assert not old.versioned and old.legacy_fingerprint == FINGERPRINT_0_1_0
-    assert old.fingerprint == Recipe.default().replace(seed=0, copies=3).fingerprint
-    assert old == Recipe.default().replace(seed=0, copies=3)
+    assert not old.versioned and old.format_version == 1 and old.older_fingerprint == FINGERPRINT_0_1_0
+    # 0.1.0 applied every image op with Keras: so does its recipe, read now.
+    assert old == keras_engine(Recipe.default().replace(seed=0, copies=3))
+    assert differences(old, Recipe.default().replace(seed=0)) == [
+        '[[image.ops]] #1 (ImageDataGenerator) engine: "keras" -> "opencv"']
+    # The same text without 0.1.0's saved-recipe header is a recipe written today, in today's format.
+    text = RECIPE_0_1_0.read_text()
+    handwritten = Recipe.loads(text[text.index("seed = "):])
+    assert handwritten.format_version == RECIPE_VERSION and handwritten.older_fingerprint is None
+    assert handwritten == Recipe.default().replace(seed=0, copies=3)
 
 
-@pytest.mark.parametrize("version, message", [(2, "newer than this augment-dir"), (0, "version must be"),
+def test_format_1_means_the_keras_engine_wherever_an_image_op_leaves_it_out():
+    data = {"version": 1, "image": {"ops": [{"op": "ImageDataGenerator", "rotation_range": 5}]},
+            "rules": [{"match": "a/**", "image": {"ops": [{"op": "ImageDataGenerator"}]}},
+                      {"match": "b/**", "image": {"ops": [{"op": "ImageDataGenerator", "engine": "opencv"}]}}]}
+    recipe = Recipe.from_dict(data)
+    assert recipe.format_version == 1 and recipe.older_fingerprint is not None
+    assert [recipe.config_for("image", rule)["ops"][0]["engine"] for rule in (None, 1, 2)] == [
+        "keras", "keras", "opencv"]
+    assert recipe.to_dict()["version"] == RECIPE_VERSION  # saved again, it says so explicitly
+    today = Recipe.from_dict({**data, "version": 2})
+    assert [today.config_for("image", rule)["ops"][0]["engine"] for rule in (None, 1, 2)] == ["opencv"] * 3
+
+
+@pytest.mark.parametrize("version, message", [(3, "newer than this augment-dir"), (0, "version must be"),
                                               ("1", "version must be")])
 def test_a_recipe_version_this_one_cannot_read_is_refused(version, message):
     with pytest.raises(RecipeError, match=message):
@@ -501,8 +537,11 @@ def test_resuming_an_output_made_by_0_1_0_continues_it_with_one_fingerprint(tmp_
     lines = manifest(out)
     (out / "manifest.jsonl").write_text("".join(json.dumps({**r, "recipe": FINGERPRINT_0_1_0}) + "\n"
                                                 for r in lines))
-    again = augment.augment_dir(src, out, copies=3, seed=0, workers=1)
+    # The default recipe's images now use the native engine: not what made this OUTPUT.
+    with pytest.raises(SetupError, match=r'(?s)engine: "keras" -> "opencv".*continue it with --config'):
+        augment.augment_dir(src, out, copies=3, seed=0, workers=1)
+    again = augment.augment_dir(src, out, workers=1, recipe=out / RECIPE_NAME)
     assert again.skipped == 6 and again.written == 0 and tree_digest(out) == made
-    assert {r["recipe"] for r in manifest(out)} == {Recipe.default().replace(seed=0).fingerprint}
+    assert {r["recipe"] for r in manifest(out)} == {keras_engine(Recipe.default().replace(seed=0)).fingerprint}
     more = augment.augment_dir(src, out, workers=1, recipe=out / RECIPE_NAME, copies=4)
     assert more.written == 2

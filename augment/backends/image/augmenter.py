@@ -1,15 +1,18 @@
 """ImageAugmenter: Keras' ``ImageDataGenerator`` transforms on real image files.
 
 The augmenter holds one op, ``{"op": "ImageDataGenerator", ...}`` (its
-parameters and checks: :mod:`~augment.backends.image.op`), and hands it to an
-engine (:mod:`~augment.backends.image.engine`), which first draws the
-transform from the global ``numpy.random`` state that :meth:`Augmenter.augment`
-seeds, then applies it. Pixel modes are handled by
+parameters and checks: :mod:`~augment.backends.image.op`), and hands it to the
+engine the op names (:mod:`~augment.backends.image.engine`): "opencv", the
+native engine (:mod:`~augment.backends.image.opencv_engine`, the default), or
+"keras" (:mod:`~augment.backends.image.keras_engine`). The engine first draws
+the transform from the global ``numpy.random`` state that
+:meth:`Augmenter.augment` seeds, then applies it. Pixel modes are handled by
 :mod:`~augment.backends.image.pixels`, files by :mod:`~augment.backends.image.io`.
 
-Neither TensorFlow nor Pillow is imported with this module; constructing and
-validating an ImageAugmenter imports neither. TensorFlow is imported on the
-first augmentation (:func:`~augment.backends.image.keras_engine.image_data_generator_class`).
+Neither OpenCV, TensorFlow nor Pillow is imported with this module;
+constructing and validating an ImageAugmenter imports none of them. The
+native engine imports OpenCV on its first augmentation; only the Keras engine
+imports TensorFlow (:func:`~augment.backends.image.keras_engine.image_data_generator_class`).
 """
 
 from __future__ import annotations
@@ -21,9 +24,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from augment.backends.image.engine import Engine
 from augment.backends.image.io import check_quality, copy_metadata, read_image, write_image
-from augment.backends.image.keras_engine import KerasEngine
-from augment.backends.image.op import IMAGE_OP, KERAS_DEFAULTS, SHORTHAND_DEFAULTS, check_image_ops, check_params
+from augment.backends.image.keras_engine import KERAS_INSTALL, KerasEngine, tensorflow_installed
+from augment.backends.image.op import (
+    DEFAULT_ENGINE,
+    IMAGE_OP,
+    KERAS_DEFAULTS,
+    SHORTHAND_DEFAULTS,
+    check_engine,
+    check_image_ops,
+    check_params,
+)
+from augment.backends.image.opencv_engine import OpenCVEngine
 from augment.backends.image.pixels import array_pixels, image_pixels, pil, pixels_to_image
 from augment.core.augmenter import Augmenter
 from augment.core.ops import refuse_shorthand
@@ -32,7 +45,14 @@ from augment.core.registry import backend
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
-__all__ = ["ImageAugmenter"]
+__all__ = ["ENGINE_CLASSES", "ImageAugmenter"]
+
+#: The engines by the names an op gives them.
+ENGINE_CLASSES: dict[str, type[Engine]] = {"opencv": OpenCVEngine, "keras": KerasEngine}
+
+#: The recipe format (augment.run.recipe) from which an op without "engine" means the
+#: native engine; recipes of earlier formats (and 0.1.0's) were applied by Keras.
+NATIVE_ENGINE_SINCE = 2
 
 
 def _differs(value: Any, default: Any) -> bool:
@@ -49,13 +69,16 @@ def _differs(value: Any, default: Any) -> bool:
 
 
 class ImageAugmenter(Augmenter):
-    """Random geometric and photometric transforms with Keras' ``ImageDataGenerator``.
+    """Random geometric and photometric transforms: Keras' ``ImageDataGenerator``.
 
     Built like every augmenter: ``ImageAugmenter(ops=[{"op":
     "ImageDataGenerator", **params}], jpeg_quality=95, webp_quality=90)``, with
     exactly one op. Its parameters have ImageDataGenerator's names and
     meanings, and those left out take *Keras'* defaults (no rotation, shift,
-    flip...). The keyword arguments are a shorthand for that op with all
+    flip...). The op's ``engine`` says what applies it: "opencv" (the
+    default) draws exactly what Keras draws and applies it natively, matching
+    Keras within a level or so (see the README); "keras" is Keras itself and
+    needs TensorFlow. The keyword arguments are a shorthand for that op with all
     twelve parameters and *this project's* defaults: ``ImageAugmenter()`` is
     rotation_range=30, width_shift_range=0.2, height_shift_range=0.2,
     horizontal_flip=True (a generator with Keras' defaults transforms
@@ -80,7 +103,9 @@ class ImageAugmenter(Augmenter):
         cval: The fill value for fill_mode="constant" (alpha is filled with it too).
         horizontal_flip: Flip left-right with probability 0.5.
         vertical_flip: Flip top-bottom with probability 0.5.
-        interpolation_order: Spline order 0..5 (0 nearest, 1 bilinear).
+        interpolation_order: Spline order 0..5 (0 nearest, 1 bilinear); above
+            1 only with engine="keras".
+        engine: "opencv" (native, the default) or "keras" (TensorFlow).
         jpeg_quality: Quality (1..100) of written JPEG files.
         webp_quality: Quality (1..100) of written (lossy) WebP files.
         ops: ``[{"op": "ImageDataGenerator", **params}]``; None: the shorthand's op.
@@ -105,8 +130,8 @@ class ImageAugmenter(Augmenter):
     rounded and clipped to the dtype's range (never wrapped). :meth:`read`
     returns a loaded, upright ``PIL.Image.Image``.
 
-    ``params`` hold ``ops``: one entry, ``{"op": "ImageDataGenerator"}`` plus
-    Keras' transform dict as applied (theta, tx (rows), ty (columns), shear,
+    ``params`` hold ``ops``: one entry, ``{"op": "ImageDataGenerator",
+    "engine": ...}`` plus Keras' transform dict as applied (theta, tx (rows), ty (columns), shear,
     zx, zy, flip_horizontal, flip_vertical, channel_shift_intensity,
     brightness; ``apply_transform`` accepts the entry as it is), ``mode`` (the PIL mode, or "array"),
     ``size`` [width, height] and, for palette and bilevel images, ``via`` (the
@@ -125,9 +150,30 @@ class ImageAugmenter(Augmenter):
 
     @classmethod
     def explicit_ops(cls, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Each ImageDataGenerator op with Keras' defaults written out for what it leaves out."""
-        defaults = {k: v for k, v in KERAS_DEFAULTS.items() if v is not None}
+        """Each ImageDataGenerator op with its engine and Keras' defaults written out for what it leaves out."""
+        defaults = {"engine": DEFAULT_ENGINE, **{k: v for k, v in KERAS_DEFAULTS.items() if v is not None}}
         return [{"op": op["op"], **defaults, **op} if op.get("op") == IMAGE_OP else dict(op) for op in ops]
+
+    @classmethod
+    def ops_as_of(cls, ops: list[dict[str, Any]], version: int) -> list[dict[str, Any]]:
+        """Ops from a recipe of format ``version``: before format 2 every image op was applied by Keras."""
+        if version >= NATIVE_ENGINE_SINCE:
+            return [dict(op) for op in ops]
+        return [{"engine": "keras", **op} if op.get("op") == IMAGE_OP else dict(op) for op in ops]
+
+    @classmethod
+    def prepare(cls, config: Mapping[str, Any]) -> None:
+        """Check that the engine the op names can run here (the Keras engine needs TensorFlow).
+
+        Raises:
+            LookupError: The op names the Keras engine and TensorFlow is not installed.
+        """
+        ops = config.get("ops") or cls.default_table["ops"]
+        if any(op.get("engine") == "keras" for op in ops) and not tensorflow_installed():
+            raise LookupError(
+                f'engine = "keras" needs TensorFlow, which is not installed; install it with: {KERAS_INSTALL}, '
+                'or use engine = "opencv" (the native engine)'
+            )
 
     def __init__(
         self,
@@ -146,6 +192,7 @@ class ImageAugmenter(Augmenter):
         jpeg_quality: int = 95,
         webp_quality: int = 90,
         *,
+        engine: str = DEFAULT_ENGINE,
         ops: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
         shorthand: dict[str, Any] = {
@@ -157,18 +204,24 @@ class ImageAugmenter(Augmenter):
         }
         if ops is None:
             self._params = check_params(shorthand)
+            self.engine = check_engine(engine, self._params["interpolation_order"])
         else:
-            refuse_shorthand({k: v for k, v in shorthand.items() if _differs(v, SHORTHAND_DEFAULTS[k])}, IMAGE_OP)
-            self._params = check_image_ops(ops)
+            given = {k: v for k, v in shorthand.items() if _differs(v, SHORTHAND_DEFAULTS[k])}
+            if engine != DEFAULT_ENGINE:
+                given["engine"] = engine
+            refuse_shorthand(given, IMAGE_OP)
+            params = check_image_ops(ops)
+            self.engine = params.pop("engine", DEFAULT_ENGINE)
+            self._params = params
         self.jpeg_quality = check_quality("jpeg_quality", jpeg_quality)
         self.webp_quality = check_quality("webp_quality", webp_quality)
-        # Builds nothing yet: the engine imports TensorFlow on its first draw.
-        self._engine = KerasEngine(self._params)
+        # Builds nothing yet: OpenCV (or TensorFlow, for the Keras engine) is imported on first use.
+        self._engine = ENGINE_CLASSES[self.engine](self._params)
 
     @property
     def ops(self) -> list[dict[str, Any]]:
-        """The one op, as plain data (a copy)."""
-        return [{"op": IMAGE_OP, **copy.deepcopy(self._params)}]
+        """The one op with its engine, as plain data (a copy)."""
+        return [{"op": IMAGE_OP, "engine": self.engine, **copy.deepcopy(self._params)}]
 
     def config(self) -> dict[str, Any]:
         """``{"jpeg_quality": ..., "webp_quality": ..., "ops": [...]}``: JSON- and TOML-safe (lists, never tuples)."""
@@ -192,7 +245,7 @@ class ImageAugmenter(Augmenter):
         transform = self._engine.sample(pixels.shape)
         out = self._engine.apply(pixels, transform, layout).reshape(array.shape)
         height, width = array.shape[:2]
-        return out, {"ops": [{"op": IMAGE_OP, **transform}], "mode": "array", "size": [width, height]}
+        return out, {"ops": [self._applied(transform)], "mode": "array", "size": [width, height]}
 
     def _augment_image(self, image: PILImage.Image) -> tuple[PILImage.Image, dict[str, Any]]:
         pixels, layout, via = image_pixels(image)
@@ -200,11 +253,15 @@ class ImageAugmenter(Augmenter):
         out = self._engine.apply(pixels, transform, layout)
         result = pixels_to_image(out, image.mode, image.size)
         copy_metadata(image, result)
-        params: dict[str, Any] = {"ops": [{"op": IMAGE_OP, **transform}], "mode": image.mode,
+        params: dict[str, Any] = {"ops": [self._applied(transform)], "mode": image.mode,
                                   "size": list(image.size)}
         if via is not None:
             params["via"] = via
         return result, params
+
+    def _applied(self, transform: Mapping[str, Any]) -> dict[str, Any]:
+        """The params entry of the op: its name, the engine that applied it, and the transform."""
+        return {"op": IMAGE_OP, "engine": self.engine, **transform}
 
     # -- files ----------------------------------------------------------------
 

@@ -15,7 +15,9 @@ working precision, the inverted ink of CMYK, alpha kept out of the colour
 operations, the brightness factor (applied as Pillow's
 ``ImageEnhance.Brightness`` does, at full precision) and the final rounding and
 clipping. An engine supplies the geometry (:meth:`Engine.warp`) and the channel
-shift (:meth:`Engine.shift_channels`). The reference engine is Keras itself
+shift (:meth:`Engine.shift_channels`). The native engine
+(:class:`~augment.backends.image.opencv_engine.OpenCVEngine`, the default)
+does them with OpenCV; the reference engine is Keras itself
 (:class:`~augment.backends.image.keras_engine.KerasEngine`).
 """
 
@@ -44,7 +46,8 @@ class Engine(ABC):
     name: ClassVar[str]
 
     def __init__(self, params: Mapping[str, Any]) -> None:
-        self.params: dict[str, Any] = {**KERAS_DEFAULTS, **params}
+        # The op's own "engine" key chose this engine: it is not a parameter of it.
+        self.params: dict[str, Any] = {**KERAS_DEFAULTS, **{k: v for k, v in params.items() if k != "engine"}}
 
     @abstractmethod
     def sample(self, shape: tuple[int, ...]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import os
 import re
 import sys
@@ -27,9 +28,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from augment.backends.image.engine import Engine
-from augment.core.registry import install_hint
 
-__all__ = ["KerasEngine", "image_data_generator_class"]
+__all__ = ["KERAS_INSTALL", "KerasEngine", "image_data_generator_class", "tensorflow_installed"]
+
+#: What installs the Keras engine's TensorFlow (the ``keras`` extra).
+KERAS_INSTALL = 'pip install "augment-dir[keras]"'
 
 # Keras' legacy apply_affine_transform reaches scipy.ndimage through its
 # deprecated ``interpolation`` namespace and SciPy warns on every call; the
@@ -56,9 +59,18 @@ def image_data_generator_class() -> type:
             from tensorflow.keras.preprocessing.image import ImageDataGenerator
     except ImportError as exc:
         raise ImportError(
-            f"the image backend needs TensorFlow ({exc}); install it with: {install_hint('image')}"
+            f"the Keras engine needs TensorFlow ({exc}); install it with: {KERAS_INSTALL}, "
+            'or use engine = "opencv" (the native engine)'
         ) from exc
     return ImageDataGenerator
+
+
+def tensorflow_installed() -> bool:
+    """Whether TensorFlow can be imported, found without importing it."""
+    try:
+        return importlib.util.find_spec("tensorflow") is not None
+    except ValueError:  # in sys.modules as None: blocked (or a module without a spec)
+        return sys.modules.get("tensorflow") is not None
 
 
 @contextlib.contextmanager

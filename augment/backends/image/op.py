@@ -8,6 +8,11 @@ only ``rotation_range`` does not also flip); the keyword shorthand of
 defaults instead (:data:`SHORTHAND_DEFAULTS`). The checks here are the engines'
 common ground: whatever engine applies the op, these are the values it takes.
 
+One more key is this project's own: ``engine``, which applies the op
+(:data:`ENGINES`): "opencv", the native engine and the default, or "keras",
+Keras' own ``ImageDataGenerator`` (with TensorFlow). Only "keras" takes an
+``interpolation_order`` above 1.
+
 Nothing here imports TensorFlow or Pillow.
 """
 
@@ -22,12 +27,16 @@ from augment.core.checks import did_you_mean, is_finite_number
 from augment.core.ops import check_ops_list, op_label, split_op
 
 __all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
     "FILL_MODES",
     "IMAGE_OP",
     "KERAS_DEFAULTS",
+    "NATIVE_ORDERS",
     "NOT_RANDOM",
     "OUTPUT_OPTIONS",
     "SHORTHAND_DEFAULTS",
+    "check_engine",
     "check_image_ops",
     "check_params",
 ]
@@ -76,6 +85,12 @@ NOT_RANDOM: dict[str, str] = {
 }
 
 FILL_MODES = ("constant", "nearest", "reflect", "wrap")
+
+#: The engines that apply the op: the native one (the default) and Keras itself.
+ENGINES = ("opencv", "keras")
+DEFAULT_ENGINE = "opencv"
+#: The interpolation orders the native engine reproduces (0: nearest neighbour, 1: bilinear).
+NATIVE_ORDERS = (0, 1)
 
 
 def _plain(value: Any) -> int | float:
@@ -219,7 +234,7 @@ def check_image_ops(ops: Any) -> dict[str, Any]:
             f"{where}: unknown image op {name!r}{did_you_mean(name, [IMAGE_OP])}; the image op is {IMAGE_OP}"
         )
     for key in params:
-        if key in KERAS_DEFAULTS:
+        if key in KERAS_DEFAULTS or key == "engine":
             continue
         if key in NOT_RANDOM:
             raise ValueError(f"{where}: {key} cannot be used: {NOT_RANDOM[key]}")
@@ -227,9 +242,30 @@ def check_image_ops(ops: Any) -> dict[str, Any]:
             raise ValueError(f"{where}: {key} is an output option: put it in [image], not in the op")
         raise ValueError(
             f"{where}: unknown parameter {key!r}{did_you_mean(key, KERAS_DEFAULTS)}; "
-            f"{IMAGE_OP} takes: {', '.join(KERAS_DEFAULTS)}"
+            f"{IMAGE_OP} takes: engine, {', '.join(KERAS_DEFAULTS)}"
         )
+    keras_params = {k: v for k, v in params.items() if k != "engine"}
     try:
-        return check_params(params)
+        checked = check_params(keras_params)
+        engine = check_engine(params.get("engine", DEFAULT_ENGINE), checked.get("interpolation_order", 1))
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
+    return {"engine": engine, **checked} if "engine" in params else checked
+
+
+def check_engine(engine: Any, interpolation_order: int) -> str:
+    """``engine`` checked, and able to apply ``interpolation_order``.
+
+    Raises:
+        ValueError: Not one of :data:`ENGINES`; or an order above 1 for the
+            native engine (the message names the Keras engine).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}; got {engine!r}"
+                         f"{did_you_mean(str(engine), ENGINES)}")
+    if engine == "opencv" and interpolation_order not in NATIVE_ORDERS:
+        raise ValueError(
+            f"interpolation_order={interpolation_order} needs engine = \"keras\": the opencv engine applies "
+            "orders 0 (nearest) and 1 (bilinear) only; spline orders above 1 have no OpenCV counterpart"
+        )
+    return str(engine)

@@ -22,8 +22,9 @@ OP = "ImageDataGenerator"
 
 def test_defaults_match_the_design():
     aug = ImageAugmenter()
-    assert aug.config() == {"jpeg_quality": 95, "webp_quality": 90, "ops": [{"op": OP, **PROJECT}]}
-    assert list(aug.config()["ops"][0]) == ["op", *KERAS]
+    assert aug.config() == {"jpeg_quality": 95, "webp_quality": 90,
+                            "ops": [{"op": OP, "engine": "opencv", **PROJECT}]}
+    assert list(aug.config()["ops"][0]) == ["op", "engine", *KERAS]
     assert aug.modality == "image" and aug.extensions == backend("image").extensions
     assert aug.options == ("jpeg_quality", "webp_quality")
     assert aug.default_table == {
@@ -35,7 +36,8 @@ def test_defaults_match_the_design():
 
 def test_an_op_takes_keras_defaults_for_what_it_leaves_out():
     aug = ImageAugmenter(ops=[{"op": OP, "rotation_range": 15}])
-    assert aug.config() == {"jpeg_quality": 95, "webp_quality": 90, "ops": [{"op": OP, "rotation_range": 15}]}
+    assert aug.config() == {"jpeg_quality": 95, "webp_quality": 90,
+                            "ops": [{"op": OP, "engine": "opencv", "rotation_range": 15}]}
     flips = set()
     for seed in range(60):
         entry = aug.augment(rgb_array(), seed=seed).params["ops"][0]
@@ -163,7 +165,9 @@ def test_shorthand_arguments_are_refused_together_with_ops():
         ImageAugmenter(zoom_range=[0.9, 1.1], ops=[{"op": OP}])
     # Left at their defaults (or equal to them), they are not "given"; the output options always go with ops.
     aug = ImageAugmenter(rotation_range=30.0, horizontal_flip=True, jpeg_quality=60, ops=[{"op": OP}])
-    assert aug.config() == {"jpeg_quality": 60, "webp_quality": 90, "ops": [{"op": OP}]}
+    assert aug.config() == {"jpeg_quality": 60, "webp_quality": 90, "ops": [{"op": OP, "engine": "opencv"}]}
+    with pytest.raises(ValueError, match="^engine='keras' given together with ops; put it inside the op"):
+        ImageAugmenter(engine="keras", ops=[{"op": OP}])
 
 
 def test_constructing_and_reading_import_neither_tensorflow_nor_pillow_until_needed(tmp_path):
@@ -182,9 +186,12 @@ def test_constructing_and_reading_import_neither_tensorflow_nor_pillow_until_nee
         "        pass\n"
         "print('PIL' in sys.modules)\n"
         f"aug.read({str(path)!r})\n"
-        "print([m for m in ('tensorflow', 'keras') if m in sys.modules])\n"
+        "print([m for m in ('tensorflow', 'keras', 'cv2') if m in sys.modules])\n"
+        f"aug.augment(aug.read({str(path)!r}), seed=1)\n"
+        "print([m for m in ('tensorflow', 'keras', 'scipy') if m in sys.modules], 'cv2' in sys.modules)\n"
     )
-    assert out.splitlines() == ["False", "False", "[]"]
+    # The default (native) engine imports OpenCV on its first augmentation, and never TensorFlow.
+    assert out.splitlines() == ["False", "False", "[]", "[] True"]
 
 
 # -- augmenting in memory -----------------------------------------------------
@@ -220,19 +227,22 @@ def test_params_are_json_safe_and_say_what_was_augmented():
     assert list(params) == ["ops", "mode", "size"]
     assert params["mode"] == "array" and params["size"] == [W, H]
     [entry] = params["ops"]
-    assert list(entry) == ["op", "theta", "tx", "ty", "shear", "zx", "zy", "flip_horizontal", "flip_vertical",
-                           "channel_shift_intensity", "brightness"]
+    assert list(entry) == ["op", "engine", "theta", "tx", "ty", "shear", "zx", "zy", "flip_horizontal",
+                           "flip_vertical", "channel_shift_intensity", "brightness"]
+    assert entry["engine"] == "opencv"
     image = ImageAugmenter().augment(rgb_image("P"), seed=2).params
     assert list(image) == ["ops", "mode", "size", "via"] and image["via"] == "RGB"
 
 
-def test_a_pickled_copy_builds_its_own_engine_and_augments_alike():
-    aug = ImageAugmenter(zoom_range=[0.9, 1.1])
-    first = aug.augment(rgb_array(), seed=4).data  # builds the Keras generator
+@pytest.mark.parametrize("engine", ["opencv", "keras"])
+def test_a_pickled_copy_builds_its_own_engine_and_augments_alike(engine):
+    aug = ImageAugmenter(zoom_range=[0.9, 1.1], engine=engine)
+    first = aug.augment(rgb_array(), seed=4).data  # builds the Keras generator (Keras engine)
     clone = pickle.loads(pickle.dumps(aug))
-    assert clone._engine._generators == {}
+    assert clone._engine.name == engine and getattr(clone._engine, "_generators", {}) == {}
     assert clone == aug and np.array_equal(clone.augment(rgb_array(), seed=4).data, first)
     assert copy.deepcopy(aug) == aug
+    assert aug != ImageAugmenter(zoom_range=[0.9, 1.1], engine="keras" if engine == "opencv" else "opencv")
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,8 @@ def test_the_one_import_is_keras_image_data_generator_and_cached():
 
 def test_a_missing_tensorflow_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorflow.keras.preprocessing.image", None)
-    with pytest.raises(ImportError, match=r'the image backend needs TensorFlow .*pip install "augment-dir\[image\]"'):
+    with pytest.raises(ImportError, match=r'the Keras engine needs TensorFlow .*pip install "augment-dir\[keras\]", '
+                                          r'or use engine = "opencv"'):
         image_data_generator_class.__wrapped__()
 
 
@@ -53,8 +54,8 @@ def test_draws_are_what_keras_draws_as_plain_json_data():
     for key, value in expected.items():
         assert drawn[key] == pytest.approx(value), key
         assert type(drawn[key]) is (bool if key.startswith("flip_") else float)
-    params = ImageAugmenter(**options).augment(rgb_array(), seed=21).params
-    assert params["ops"] == [{"op": "ImageDataGenerator", **drawn}]
+    params = ImageAugmenter(**options, engine="keras").augment(rgb_array(), seed=21).params
+    assert params["ops"] == [{"op": "ImageDataGenerator", "engine": "keras", **drawn}]
 
 
 def test_draws_do_not_depend_on_cval_or_the_value_scale():
@@ -64,14 +65,14 @@ def test_draws_do_not_depend_on_cval_or_the_value_scale():
         drawn = KerasEngine(options).sample((H, W, 1))
         np.random.seed(seed)
         assert drawn == pytest.approx(keras(**{**options, "cval": 9 * 257}).get_random_transform((H, W, 1)))
-    eight, sixteen = (ImageAugmenter(**options).augment(a, seed=5).params
+    eight, sixteen = (ImageAugmenter(**options, engine="keras").augment(a, seed=5).params
                       for a in (rgb_array(), rgb_array().astype(np.uint16) * 257))
     assert eight["ops"] == sixteen["ops"]
 
 
 def test_geometry_is_exactly_keras_apply_transform():
     options = dict(rotation_range=25, shear_range=8, zoom_range=0.15, vertical_flip=True)
-    result = ImageAugmenter(**options).augment(rgb_array(), seed=5)
+    result = ImageAugmenter(**options, engine="keras").augment(rgb_array(), seed=5)
     generator = keras(**options, horizontal_flip=True, width_shift_range=0.2, height_shift_range=0.2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -92,7 +93,7 @@ def test_constant_fill_is_on_the_eight_bit_scale_for_sixteen_bit_pixels():
 
 def test_channel_shift_is_on_the_eight_bit_scale_for_sixteen_bit_images():
     gray8 = np.asarray(rgb_image("L"))
-    aug = ImageAugmenter(channel_shift_range=40, **STILL)
+    aug = ImageAugmenter(channel_shift_range=40, **STILL, engine="keras")
     out8 = aug.augment(gray8, seed=8)
     out16 = aug.augment(gray8.astype(np.uint16) * 257, seed=8)
     assert out8.params == out16.params and out8.params["ops"][0]["channel_shift_intensity"]
@@ -102,7 +103,7 @@ def test_channel_shift_is_on_the_eight_bit_scale_for_sixteen_bit_images():
 
 def test_alpha_moves_with_the_colour():
     image = transparent_square()
-    aug = ImageAugmenter(rotation_range=40, zoom_range=0.2, vertical_flip=True)
+    aug = ImageAugmenter(rotation_range=40, zoom_range=0.2, vertical_flip=True, engine="keras")
     for seed in range(3):
         out = np.asarray(aug.augment(image, seed=seed).data)
         red_only = np.asarray(aug.augment(image.convert("RGB"), seed=seed).data)[..., 0]

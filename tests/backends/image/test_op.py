@@ -102,7 +102,7 @@ WHERE = re.escape("ops[1] (ImageDataGenerator): ")
          WHERE + re.escape("horizontal_flip must be True or False; got 'yes'")),
         ([{"op": "ImageDataGenerator", "rotaton_range": 5}],
          WHERE + re.escape("unknown parameter 'rotaton_range' (did you mean 'rotation_range'?); "
-                           "ImageDataGenerator takes: rotation_range, width_shift_range, height_shift_range, "
+                           "ImageDataGenerator takes: engine, rotation_range, width_shift_range, height_shift_range, "
                            "brightness_range, shear_range, zoom_range, channel_shift_range, fill_mode, cval, "
                            "horizontal_flip, vertical_flip, interpolation_order") + "$"),
         ([{"op": "ImageDataGenerator", "jpeg_quality": 90}],
