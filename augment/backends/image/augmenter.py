@@ -251,7 +251,9 @@ class ImageAugmenter(Augmenter):
         pixels, layout, via = image_pixels(image)
         transform = self._engine.sample(pixels.shape)
         out = self._engine.apply(pixels, transform, layout)
+        del pixels  # a photo's pixels are tens of megabytes: not kept while the result is built
         result = pixels_to_image(out, image.mode, image.size)
+        del out
         copy_metadata(image, result)
         params: dict[str, Any] = {"ops": [self._applied(transform)], "mode": image.mode,
                                   "size": list(image.size)}

@@ -114,17 +114,19 @@ def read_image(path: str | os.PathLike[str]) -> PILImage.Image:
             # and decodes on; a per-file run has nowhere to show a warning,
             # and a file that really cannot be decoded still raises below.
             warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
-            with Image.open(handle) as opened:
-                frames = getattr(opened, "n_frames", 1)
-                if frames > 1:
-                    raise BadInputError(
-                        path,
-                        f"animated or multi-page {opened.format} image with {frames} frames; "
-                        "only single-frame images are augmented",
-                    )
-                opened.load()
-                image = ImageOps.exif_transpose(opened)
-                image.format = opened.format
+            # Not closed as a context manager would: the handle is ours (closed
+            # above), and a closed image cannot be used.
+            image = Image.open(handle)
+            frames = getattr(image, "n_frames", 1)
+            if frames > 1:
+                raise BadInputError(
+                    path,
+                    f"animated or multi-page {image.format} image with {frames} frames; "
+                    "only single-frame images are augmented",
+                )
+            image.load()
+            # In place: a photo's pixels are not copied when it is already upright.
+            ImageOps.exif_transpose(image, in_place=True)
     except BadInputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

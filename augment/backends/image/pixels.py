@@ -143,7 +143,8 @@ def pixels_to_image(pixels: np.ndarray, mode: str, size: tuple[int, int]) -> PIL
         # A plain threshold: dithering would sprinkle noise over the edges.
         gray = Image.frombytes("L", size, np.ascontiguousarray(pixels).tobytes())
         return gray.convert("1", dither=Image.Dither.NONE)
-    return Image.frombytes(mode, size, np.ascontiguousarray(pixels).tobytes())
+    # The array itself is the buffer Pillow decodes from: no bytes copy of the pixels.
+    return Image.frombytes(mode, size, np.ascontiguousarray(pixels))
 
 
 def ink_brightness(inverted: np.ndarray, factor: float, top: float) -> np.ndarray:
