@@ -6,6 +6,8 @@ import copy
 import json
 import pickle
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -307,3 +309,27 @@ def test_ops_written_out_explicitly_augment_the_same():
         written, given = (ImageAugmenter(ops=ops).augment(rgb_array(), seed=seed) for ops in (explicit, [op]))
         assert np.array_equal(written.data, given.data) and written.params == given.params
     assert ImageAugmenter.explicit_ops([{"op": "Rotate"}]) == [{"op": "Rotate"}]
+
+
+def test_the_keras_engine_without_tensorflow_is_refused_before_any_file_with_the_install(monkeypatch):
+    keras_config = ImageAugmenter(engine="keras").config()
+    ImageAugmenter.prepare(keras_config)  # installed here: nothing to say
+    monkeypatch.setitem(sys.modules, "tensorflow", None)  # as if it were not installed
+    with pytest.raises(LookupError, match=r'^engine = "keras" needs TensorFlow, which is not installed; install it '
+                                          r'with: pip install "augment-dir\[keras\]", or use engine = "opencv"'):
+        ImageAugmenter.prepare(keras_config)
+    ImageAugmenter.prepare(ImageAugmenter().config())  # the native engine needs no TensorFlow
+
+
+def test_a_run_with_the_keras_engine_and_no_tensorflow_exits_2_and_writes_nothing(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    save(rgb_image(), src / "a.png")
+    recipe = tmp_path / "keras.toml"
+    recipe.write_text('[[image.ops]]\nop = "ImageDataGenerator"\nengine = "keras"\n')
+    code = ("import sys\nsys.modules['tensorflow'] = None\nfrom augment.cli import main\n"
+            f"sys.exit(main([{str(src)!r}, {str(tmp_path / 'out')!r}, '--config', {str(recipe)!r}]))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert 'pip install "augment-dir[keras]"' in proc.stderr and "Traceback" not in proc.stderr
+    assert not any(p.is_file() and p.suffix == ".png" for p in (tmp_path / "out").rglob("*"))
