@@ -76,15 +76,16 @@ class Augmenter(ABC):
         return [dict(op) for op in ops]
 
     @classmethod
-    def ops_as_of(cls, ops: list[dict[str, Any]], version: int) -> list[dict[str, Any]]:
-        """``ops`` from a recipe of format ``version``, meaning what they meant then.
+    def table_as_of(cls, table: dict[str, Any], version: int) -> dict[str, Any]:
+        """A recipe table (options and/or ``ops``) of format ``version``, meaning what it meant then.
 
-        When a later format changes what a left-out parameter means, a
-        backend writes the older meaning in here (e.g. the image backend's
-        engine before format 2), so an OUTPUT made then continues unchanged.
-        The default: nothing changed.
+        When a later format changes what a left-out option or op parameter
+        means, a backend writes the older meaning in here (e.g. the image
+        backend's engine before format 2), so an OUTPUT made then continues
+        unchanged. ``table`` may be a rule's, with only some keys. The
+        default: nothing changed.
         """
-        return [dict(op) for op in ops]
+        return table
 
     @abstractmethod
     def config(self) -> dict[str, Any]:

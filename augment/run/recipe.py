@@ -397,16 +397,16 @@ def _explicit(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _as_of(data: dict[str, Any], version: int) -> dict[str, Any]:
-    """The recipe's ops with the meaning format ``version`` gave what they leave out written in."""
+    """The recipe's tables with the meaning format ``version`` gave what they leave out written in."""
     if version >= RECIPE_VERSION:
         return data
     out = _copy.deepcopy(data)
     for modality in all_modalities():
-        as_of = augmenter_class(modality).ops_as_of
-        out[modality]["ops"] = as_of(out[modality]["ops"], version)
+        as_of = augmenter_class(modality).table_as_of
+        out[modality] = as_of(out[modality], version)
         for rule in out["rules"]:
-            if "ops" in rule.get(modality, {}):
-                rule[modality]["ops"] = as_of(rule[modality]["ops"], version)
+            if modality in rule:
+                rule[modality] = as_of(rule[modality], version)
     return out
 
 
@@ -416,7 +416,7 @@ def _upgrade(version: Any, source: str) -> None:
     A saved recipe without a version (augment-dir 0.1.0's) means what version 1
     means: 0.1.0's defaults are version 1's. A later version that changes a
     default fills the old value in for recipes that predate it, through each
-    backend's ``ops_as_of`` (:func:`_as_of`).
+    backend's ``table_as_of`` (:func:`_as_of`).
     """
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise _fail(source, "", f"version must be a whole number >= 1 (the recipe format); got {version!r}")

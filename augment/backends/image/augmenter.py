@@ -155,11 +155,12 @@ class ImageAugmenter(Augmenter):
         return [{"op": op["op"], **defaults, **op} if op.get("op") == IMAGE_OP else dict(op) for op in ops]
 
     @classmethod
-    def ops_as_of(cls, ops: list[dict[str, Any]], version: int) -> list[dict[str, Any]]:
-        """Ops from a recipe of format ``version``: before format 2 every image op was applied by Keras."""
-        if version >= NATIVE_ENGINE_SINCE:
-            return [dict(op) for op in ops]
-        return [{"engine": "keras", **op} if op.get("op") == IMAGE_OP else dict(op) for op in ops]
+    def table_as_of(cls, table: dict[str, Any], version: int) -> dict[str, Any]:
+        """A table of a recipe of format ``version``: before format 2 every image op was applied by Keras."""
+        if version >= NATIVE_ENGINE_SINCE or "ops" not in table:
+            return table
+        ops = [{"engine": "keras", **op} if op.get("op") == IMAGE_OP else dict(op) for op in table["ops"]]
+        return {**table, "ops": ops}
 
     @classmethod
     def prepare(cls, config: Mapping[str, Any]) -> None:
