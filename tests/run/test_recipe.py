@@ -86,7 +86,7 @@ def run_one(tmp_path: Path, name: str, write, table: dict, **kwargs):
 
 
 DESIGN_DEFAULTS = {
-    "image": {"jpeg_quality": 95, "webp_quality": 90,
+    "image": {"jpeg_quality": "keep", "webp_quality": "keep",
               "ops": [{"op": "ImageDataGenerator", "rotation_range": 30, "width_shift_range": 0.2,
                        "height_shift_range": 0.2, "horizontal_flip": True}]},
     "text": {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]},
@@ -484,9 +484,10 @@ def test_a_saved_recipe_is_explicit_and_versioned():
 
 
 def keras_engine(recipe: Recipe) -> Recipe:
-    """``recipe`` with its image op applied by the Keras engine (what formats before 2 meant)."""
+    """``recipe`` as formats before 2 meant it: its image op applied by Keras, JPEG at 95 and WebP at 90."""
     data = recipe.to_dict()
     data["image"]["ops"][0]["engine"] = "keras"
+    data["image"].update(jpeg_quality=95, webp_quality=90)
     return Recipe.from_dict(data, check=False)
 
 
@@ -496,12 +497,14 @@ def test_a_recipe_from_0_1_0_reads_with_its_meaning():
     # 0.1.0 applied every image op with Keras: so does its recipe, read now.
     assert old == keras_engine(Recipe.default().replace(seed=0, copies=3))
     assert differences(old, Recipe.default().replace(seed=0)) == [
+        '[image] jpeg_quality: 95 -> "keep"', '[image] webp_quality: 90 -> "keep"',
         '[[image.ops]] #1 (ImageDataGenerator) engine: "keras" -> "opencv"']
     # The same text without 0.1.0's saved-recipe header is a recipe written today, in today's format.
     text = RECIPE_0_1_0.read_text()
     handwritten = Recipe.loads(text[text.index("seed = "):])
     assert handwritten.format_version == RECIPE_VERSION and handwritten.older_fingerprint is None
-    assert handwritten == Recipe.default().replace(seed=0, copies=3)
+    assert handwritten == Recipe.default().replace(seed=0, copies=3,
+                                                   options={"image": {"jpeg_quality": 95, "webp_quality": 90}})
 
 
 def test_format_1_means_the_keras_engine_wherever_an_image_op_leaves_it_out():
@@ -515,6 +518,29 @@ def test_format_1_means_the_keras_engine_wherever_an_image_op_leaves_it_out():
     assert recipe.to_dict()["version"] == RECIPE_VERSION  # saved again, it says so explicitly
     today = Recipe.from_dict({**data, "version": 2})
     assert [today.config_for("image", rule)["ops"][0]["engine"] for rule in (None, 1, 2)] == ["opencv"] * 3
+
+
+def test_format_1_means_quality_95_and_90_where_the_base_table_leaves_them_out():
+    data = {"version": 1, "image": {"webp_quality": 70, "ops": [{"op": "ImageDataGenerator"}]},
+            "rules": [{"match": "a/**", "image": {"ops": [{"op": "ImageDataGenerator"}]}},
+                      {"match": "b/**", "image": {"jpeg_quality": 50}}]}
+    recipe = Recipe.from_dict(data)
+    qualities = [(recipe.config_for("image", rule)["jpeg_quality"], recipe.config_for("image", rule)["webp_quality"])
+                 for rule in (None, 1, 2)]
+    assert qualities == [(95, 70), (95, 70), (50, 70)]  # a rule leaving one out takes the base table's
+    today = Recipe.from_dict({**data, "version": 2})
+    assert [today.config_for("image", rule)["jpeg_quality"] for rule in (None, 1, 2)] == ["keep", "keep", 50]
+
+
+def test_a_saved_recipe_that_keeps_the_source_quality_round_trips():
+    recipe = Recipe.from_dict({"image": {"jpeg_quality": 80, "ops": [{"op": "ImageDataGenerator"}]},
+                               "rules": [{"match": "a/**", "image": {"jpeg_quality": "keep"}}]})
+    text = recipe.to_toml()
+    assert 'webp_quality = "keep"' in text and 'jpeg_quality = "keep"' in text
+    again = Recipe.loads(text)
+    assert again == recipe and again.fingerprint == recipe.fingerprint
+    assert [again.config_for("image", rule)["jpeg_quality"] for rule in (None, 1)] == [80, "keep"]
+    assert ImageAugmenter(**again.config_for("image", 1)).jpeg_quality == "keep"
 
 
 @pytest.mark.parametrize("version, message", [(3, "newer than this augment-dir"), (0, "version must be"),

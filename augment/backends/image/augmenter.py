@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from augment.backends.image.deep import Image16
 from augment.backends.image.engine import Engine
-from augment.backends.image.io import check_quality, copy_metadata, read_image, write_image
+from augment.backends.image.formats import KEEP, check_quality
+from augment.backends.image.io import copy_metadata, read_image, write_image
 from augment.backends.image.keras_engine import KERAS_INSTALL, KerasEngine, tensorflow_installed
 from augment.backends.image.op import (
     DEFAULT_ENGINE,
@@ -37,7 +39,15 @@ from augment.backends.image.op import (
     check_params,
 )
 from augment.backends.image.opencv_engine import OpenCVEngine
-from augment.backends.image.pixels import array_pixels, image_pixels, pil, pixels_to_image
+from augment.backends.image.pixels import (
+    PixelLayout,
+    array_pixels,
+    image_pixels,
+    palette_of,
+    pil,
+    pixels_to_image,
+    with_palette,
+)
 from augment.core.augmenter import Augmenter
 from augment.core.ops import refuse_shorthand
 from augment.core.registry import backend
@@ -45,14 +55,22 @@ from augment.core.registry import backend
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
-__all__ = ["ENGINE_CLASSES", "ImageAugmenter"]
+__all__ = ["ENGINE_CLASSES", "QUALITIES_BEFORE_KEEP", "ImageAugmenter"]
 
 #: The engines by the names an op gives them.
 ENGINE_CLASSES: dict[str, type[Engine]] = {"opencv": OpenCVEngine, "keras": KerasEngine}
 
 #: The recipe format (augment.run.recipe) from which an op without "engine" means the
-#: native engine; recipes of earlier formats (and 0.1.0's) were applied by Keras.
+#: native engine; recipes of earlier formats (and 0.1.0's) were applied by Keras. From
+#: the same format, jpeg_quality and webp_quality default to "keep" (the source's).
 NATIVE_ENGINE_SINCE = 2
+#: What a table of an earlier format left out meant: quality 95 for JPEG, 90 for WebP.
+QUALITIES_BEFORE_KEEP = {"jpeg_quality": 95, "webp_quality": 90}
+
+# A transform's geometry when none: what colour operations on a palette are applied with.
+_STILL = {"theta": 0.0, "tx": 0.0, "ty": 0.0, "shear": 0.0, "zx": 1.0, "zy": 1.0,
+          "flip_horizontal": False, "flip_vertical": False}
+_INDICES = PixelLayout(alpha=False, value_scale=1, ink=False)
 
 
 def _differs(value: Any, default: Any) -> bool:
@@ -72,8 +90,8 @@ class ImageAugmenter(Augmenter):
     """Random geometric and photometric transforms: Keras' ``ImageDataGenerator``.
 
     Built like every augmenter: ``ImageAugmenter(ops=[{"op":
-    "ImageDataGenerator", **params}], jpeg_quality=95, webp_quality=90)``, with
-    exactly one op. Its parameters have ImageDataGenerator's names and
+    "ImageDataGenerator", **params}], jpeg_quality="keep", webp_quality="keep")``,
+    with exactly one op. Its parameters have ImageDataGenerator's names and
     meanings, and those left out take *Keras'* defaults (no rotation, shift,
     flip...). The op's ``engine`` says what applies it: "opencv" (the
     default) draws exactly what Keras draws and applies it natively, matching
@@ -106,8 +124,14 @@ class ImageAugmenter(Augmenter):
         interpolation_order: Spline order 0..5 (0 nearest, 1 bilinear); above
             1 only with engine="keras".
         engine: "opencv" (native, the default) or "keras" (TensorFlow).
-        jpeg_quality: Quality (1..100) of written JPEG files.
-        webp_quality: Quality (1..100) of written (lossy) WebP files.
+        jpeg_quality: "keep" (the default; None means the same): a JPEG
+            keeps its source's quantisation tables, i.e. its quality (a source
+            of another format: 95); or a quality 1..100. Either way a JPEG
+            keeps its source's chroma subsampling and progressive flag.
+        webp_quality: "keep" (the default; None too): a lossless WebP stays
+            lossless, a lossy one is written at its own quality, read back
+            from its quantiser (a source of another format: 90); or a quality
+            1..100 (lossy).
         ops: ``[{"op": "ImageDataGenerator", **params}]``; None: the shorthand's op.
 
     Raises:
@@ -123,27 +147,39 @@ class ImageAugmenter(Augmenter):
     the inverted C, M and Y, which scales every RGB value by that factor under
     Pillow's CMYK model.
 
+    Palette images keep their palette and their indices: the geometry moves
+    the indices by nearest neighbour (whatever ``interpolation_order``), so
+    every index in the output is one of the source's (an index-coded mask
+    keeps its classes), ``cval`` is the *index* a constant fill takes, and the
+    channel shift and brightness are applied to the palette entries the
+    output uses (the colours are those an RGB copy would get with nearest
+    interpolation).
+
     In memory, :meth:`augment` takes a ``PIL.Image.Image`` (returned in the same
-    mode and size) or a NumPy array: uint8 or uint16, HxW or HxWxC with C in
-    1..4, where C of 2 or 4 means the last channel is alpha; it is returned
-    with the same shape and dtype. Values are computed in floating point,
-    rounded and clipped to the dtype's range (never wrapped). :meth:`read`
-    returns a loaded, upright ``PIL.Image.Image``.
+    mode and size), an :class:`~augment.backends.image.deep.Image16` (16-bit
+    RGB, RGBA or grey+alpha, which Pillow cannot hold; returned as one) or a
+    NumPy array: uint8 or uint16, HxW or HxWxC with C in 1..4, where C of 2 or
+    4 means the last channel is alpha; it is returned with the same shape and
+    dtype. Values are computed in floating point, rounded and clipped to the
+    dtype's range (never wrapped). :meth:`read` returns a loaded, upright
+    ``PIL.Image.Image``, or an ``Image16`` for a 16-bit colour PNG or TIFF;
+    either carries the source's metadata and encoder settings, which
+    :meth:`write` keeps (see :mod:`~augment.backends.image.formats`).
 
     ``params`` hold ``ops``: one entry, ``{"op": "ImageDataGenerator",
     "engine": ...}`` plus Keras' transform dict as applied (theta, tx (rows), ty (columns), shear,
     zx, zy, flip_horizontal, flip_vertical, channel_shift_intensity,
     brightness; ``apply_transform`` accepts the entry as it is), ``mode`` (the PIL mode, or "array"),
-    ``size`` [width, height] and, for palette and bilevel images, ``via`` (the
-    mode the pixels were augmented in).
+    ``size`` [width, height] and, for palette and bilevel images, ``via`` (what
+    the pixels were augmented as: "indices", or "L").
     """
 
     modality: ClassVar[str] = "image"
     extensions: ClassVar[frozenset[str]] = backend("image").extensions
     options: ClassVar[tuple[str, ...]] = ("jpeg_quality", "webp_quality")
     default_table: ClassVar[Mapping[str, Any]] = {
-        "jpeg_quality": 95,
-        "webp_quality": 90,
+        "jpeg_quality": KEEP,
+        "webp_quality": KEEP,
         "ops": [{"op": IMAGE_OP, "rotation_range": 30, "width_shift_range": 0.2,
                  "height_shift_range": 0.2, "horizontal_flip": True}],
     }
@@ -156,11 +192,23 @@ class ImageAugmenter(Augmenter):
 
     @classmethod
     def table_as_of(cls, table: dict[str, Any], version: int) -> dict[str, Any]:
-        """A table of a recipe of format ``version``: before format 2 every image op was applied by Keras."""
-        if version >= NATIVE_ENGINE_SINCE or "ops" not in table:
+        """A table of a recipe of format ``version``, with what it meant then written in.
+
+        Before format 2 every image op was applied by Keras, and the qualities
+        were 95 (JPEG) and 90 (WebP): "keep" did not exist then, so a "keep"
+        in such a table is the current default the recipe layer filled in for
+        a quality the table left out. A quality a table (a rule's) leaves out
+        stays left out.
+        """
+        if version >= NATIVE_ENGINE_SINCE:
             return table
-        ops = [{"engine": "keras", **op} if op.get("op") == IMAGE_OP else dict(op) for op in table["ops"]]
-        return {**table, "ops": ops}
+        out = dict(table)
+        for key, before in QUALITIES_BEFORE_KEEP.items():
+            if out.get(key, before) == KEEP:
+                out[key] = before
+        if "ops" in out:
+            out["ops"] = [{"engine": "keras", **op} if op.get("op") == IMAGE_OP else dict(op) for op in out["ops"]]
+        return out
 
     @classmethod
     def prepare(cls, config: Mapping[str, Any]) -> None:
@@ -190,8 +238,8 @@ class ImageAugmenter(Augmenter):
         horizontal_flip: bool = True,
         vertical_flip: bool = False,
         interpolation_order: int = 1,
-        jpeg_quality: int = 95,
-        webp_quality: int = 90,
+        jpeg_quality: int | str | None = KEEP,
+        webp_quality: int | str | None = KEEP,
         *,
         engine: str = DEFAULT_ENGINE,
         ops: Sequence[Mapping[str, Any]] | None = None,
@@ -218,6 +266,8 @@ class ImageAugmenter(Augmenter):
         self.webp_quality = check_quality("webp_quality", webp_quality)
         # Builds nothing yet: OpenCV (or TensorFlow, for the Keras engine) is imported on first use.
         self._engine = ENGINE_CLASSES[self.engine](self._params)
+        # Palette indices move by nearest neighbour: built on the first palette image.
+        self._index_engine: Engine | None = None
 
     @property
     def ops(self) -> list[dict[str, Any]]:
@@ -225,7 +275,10 @@ class ImageAugmenter(Augmenter):
         return [{"op": IMAGE_OP, "engine": self.engine, **copy.deepcopy(self._params)}]
 
     def config(self) -> dict[str, Any]:
-        """``{"jpeg_quality": ..., "webp_quality": ..., "ops": [...]}``: JSON- and TOML-safe (lists, never tuples)."""
+        """``{"jpeg_quality": ..., "webp_quality": ..., "ops": [...]}``: JSON- and TOML-safe (lists, never tuples).
+
+        A quality is an int or "keep" (never None: TOML has no null).
+        """
         return {"jpeg_quality": self.jpeg_quality, "webp_quality": self.webp_quality, "ops": self.ops}
 
     # -- augmentation -------------------------------------------------------
@@ -233,11 +286,15 @@ class ImageAugmenter(Augmenter):
     def _augment(self, data: Any, sample_rate: int | None) -> tuple[Any, dict[str, Any]]:
         if isinstance(data, np.ndarray):
             return self._augment_array(data)
+        if isinstance(data, Image16):
+            return self._augment_deep(data)
         Image = pil()
         if isinstance(data, Image.Image):
+            if data.mode == "P":
+                return self._augment_palette(data)
             return self._augment_image(data)
         raise ValueError(
-            f"ImageAugmenter augments a PIL.Image.Image or a NumPy array; got {type(data).__name__}"
+            f"ImageAugmenter augments a PIL.Image.Image, an Image16 or a NumPy array; got {type(data).__name__}"
         )
 
     def _augment_array(self, array: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
@@ -262,14 +319,53 @@ class ImageAugmenter(Augmenter):
             params["via"] = via
         return result, params
 
+    def _augment_deep(self, image: Image16) -> tuple[Image16, dict[str, Any]]:
+        pixels, layout = array_pixels(image.pixels)
+        transform = self._engine.sample(pixels.shape)
+        out = self._engine.apply(pixels, transform, layout)
+        result = Image16(out, image.format, dict(image.info))
+        return result, {"ops": [self._applied(transform)], "mode": image.mode, "size": list(image.size)}
+
+    def _augment_palette(self, image: PILImage.Image) -> tuple[PILImage.Image, dict[str, Any]]:
+        """Indices moved by nearest neighbour; colour operations on the palette entries the result uses."""
+        indices, _, via = image_pixels(image)
+        transform = self._engine.sample(indices.shape)
+        geometry = {**transform, "channel_shift_intensity": None, "brightness": None}
+        moved = self._indices_engine().apply(indices, geometry, _INDICES)[..., 0]
+        palette, rawmode = palette_of(image)
+        if transform.get("channel_shift_intensity") is not None or transform.get("brightness") is not None:
+            used = np.unique(moved)
+            used = used[used < len(palette)]
+            # The used entries as a one-column image: min and max (the channel shift's clip) are the picture's.
+            colours = palette[used][:, None, :]
+            layout = PixelLayout(alpha=rawmode == "RGBA", value_scale=1, ink=False)
+            palette = palette.copy()
+            palette[used] = self._engine.apply(colours, {**transform, **_STILL}, layout)[:, 0, :]
+        result = with_palette(moved, palette, rawmode)
+        copy_metadata(image, result)
+        params = {"ops": [self._applied(transform)], "mode": "P", "size": list(image.size), "via": via}
+        return result, params
+
+    def _indices_engine(self) -> Engine:
+        """The engine with nearest-neighbour interpolation (this augmenter's own when it already is)."""
+        if self._params.get("interpolation_order", 1) == 0:
+            return self._engine
+        if self._index_engine is None:
+            self._index_engine = ENGINE_CLASSES[self.engine]({**self._params, "interpolation_order": 0})
+        return self._index_engine
+
     def _applied(self, transform: Mapping[str, Any]) -> dict[str, Any]:
         """The params entry of the op: its name, the engine that applied it, and the transform."""
         return {"op": IMAGE_OP, "engine": self.engine, **transform}
 
     # -- files ----------------------------------------------------------------
 
-    def read(self, path: str | os.PathLike[str]) -> PILImage.Image:
+    def read(self, path: str | os.PathLike[str]) -> PILImage.Image | Image16:
         """Open and decode an image, upright (see :func:`~augment.backends.image.io.read_image`).
+
+        16-bit RGB, RGBA and grey+alpha PNG and TIFF files come as an
+        :class:`~augment.backends.image.deep.Image16`; every other image as a
+        ``PIL.Image.Image``.
 
         Raises:
             BadInputError: The file is empty, truncated, not an image, larger
@@ -279,7 +375,9 @@ class ImageAugmenter(Augmenter):
         return read_image(path)
 
     def write(self, data: Any, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:
-        """Save a PIL image or array in the format ``suffix`` (default: the path's) names.
+        """Save a PIL image, an Image16 or an array in the format ``suffix`` (default: the path's) names.
+
+        The source's encoder settings and metadata that ``data`` carries are kept.
 
         See :func:`~augment.backends.image.io.write_image`.
         """

@@ -1,13 +1,19 @@
-"""Image files through Pillow: reading safely, writing in the format an extension names.
+"""Image files through Pillow: reading safely, writing in the format an extension names, as the source was.
 
 :func:`read_image` applies the EXIF orientation, keeps Pillow's safety limits
 on (truncated files are errors, the decompression-bomb limit stays) and turns
 every decoding failure into a :class:`~augment.core.result.BadInputError`.
 Animated or multi-page files (GIF, TIFF, PNG, WebP with more than one frame)
-are refused rather than silently reduced to their first frame.
-:func:`write_image` keeps the ICC profile, the resolution and the EXIF (without
-its orientation tag) where the format can hold them, and converts a mode the
-format cannot store. Pillow is imported on first use.
+are refused rather than silently reduced to their first frame. 16-bit colour
+PNG and TIFF files, which Pillow would reduce to 8 bits, are read at full
+depth into an :class:`~augment.backends.image.deep.Image16`.
+
+:func:`write_image` keeps the ICC profile, the resolution, the EXIF (without
+its orientation tag), PNG text and a GIF comment where the format can hold
+them, and the source's encoder settings (JPEG tables, subsampling and
+progression, lossless WebP, TIFF compression:
+:mod:`~augment.backends.image.formats`) unless a quality is set; it converts
+a mode the format cannot store. Pillow is imported on first use.
 """
 
 from __future__ import annotations
@@ -15,10 +21,23 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from augment.backends.image.deep import DEEP_MODES, Image16, deep_channels, eight_bit, read_deep, write_deep
+from augment.backends.image.formats import (
+    FORMAT_KEY,
+    KEEP,
+    SourceFormat,
+    check_quality,
+    save_options,
+    settings_of,
+    source_format,
+    webp_encoding,
+    xmp_without_orientation,
+)
 from augment.backends.image.pixels import MODES, array_to_image, pil, writable
 from augment.core.files import nonempty_file_size, writer_format
 from augment.core.result import BadInputError
@@ -26,7 +45,7 @@ from augment.core.result import BadInputError
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
-__all__ = ["FORMATS", "check_quality", "copy_metadata", "read_image", "stripped_exif", "write_image"]
+__all__ = ["FORMATS", "KEEP", "check_quality", "copy_metadata", "read_image", "stripped_exif", "write_image"]
 
 #: Extension -> the Pillow format written for it.
 FORMATS: dict[str, str] = {
@@ -51,16 +70,15 @@ _SAVE_MODES: dict[str, frozenset[str]] = {
 }
 _ICC_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
 _EXIF_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
+_DPI_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "BMP"})
+# PNG keeps XMP as the text chunk it is (formats.SourceFormat.png_text).
+_XMP_FORMATS = frozenset({"JPEG", "WEBP"})
+# Formats that hold 16-bit colour (written by augment.backends.image.deep).
+_DEEP_FORMATS = frozenset({"PNG", "TIFF"})
 _ORIENTATION = 0x0112
-# Image metadata carried from the source to the augmented image.
-_KEPT_INFO = ("icc_profile", "dpi", "exif")
-
-
-def check_quality(name: str, value: Any) -> int:
-    """``value`` as an int if it is a quality in [1, 100]; ValueError naming ``name`` otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= 100:
-        raise ValueError(f"{name} must be an integer in [1, 100]; got {value!r}")
-    return int(value)
+_X_RESOLUTION = 282
+# Image metadata carried from the source to the augmented image (with the encoder settings).
+_KEPT_INFO = ("icc_profile", "dpi", "exif", "xmp", FORMAT_KEY)
 
 
 def stripped_exif(image: PILImage.Image) -> bytes | None:
@@ -73,12 +91,18 @@ def stripped_exif(image: PILImage.Image) -> bytes | None:
 
 
 def copy_metadata(source: PILImage.Image, result: PILImage.Image) -> None:
-    """Give ``result`` (an augmented ``source``) the source's ICC profile, dpi, EXIF and format."""
+    """Give ``result`` (an augmented ``source``) the source's ICC profile, dpi, EXIF, encoder settings and format.
+
+    A palette image keeps its transparency: its indices (and so its
+    transparent index) are the source's.
+    """
     for key in _KEPT_INFO:
         if key in source.info:
             result.info[key] = source.info[key]
-    if "transparency" in source.info and source.mode != "P":
+    if "transparency" in source.info:
         result.info["transparency"] = source.info["transparency"]
+    if FORMAT_KEY not in result.info and source.format:
+        result.info[FORMAT_KEY] = source_format(source)
     exif = stripped_exif(source)
     if exif is None:
         result.info.pop("exif", None)
@@ -87,12 +111,15 @@ def copy_metadata(source: PILImage.Image, result: PILImage.Image) -> None:
     result.format = source.format
 
 
-def read_image(path: str | os.PathLike[str]) -> PILImage.Image:
+def read_image(path: str | os.PathLike[str]) -> PILImage.Image | Image16:
     """Open and decode an image, upright (EXIF orientation applied).
 
     Returns:
-        A loaded ``PIL.Image.Image`` with its ``format`` and ``info``
-        (ICC profile, EXIF without the orientation tag...).
+        A loaded ``PIL.Image.Image`` with its ``format`` and ``info`` (ICC
+        profile, EXIF without the orientation tag..., and the encoder settings
+        under :data:`~augment.backends.image.formats.FORMAT_KEY`); for a
+        16-bit RGB, RGBA or grey+alpha PNG or TIFF, an
+        :class:`~augment.backends.image.deep.Image16` with the same.
 
     Raises:
         BadInputError: The file is empty, truncated, not an image, larger
@@ -124,9 +151,21 @@ def read_image(path: str | os.PathLike[str]) -> PILImage.Image:
                     f"animated or multi-page {image.format} image with {frames} frames; "
                     "only single-frame images are augmented",
                 )
+            deep = deep_channels(image)
+            # Decoded by Pillow even when 16-bit (then to 8 bits, and dropped): that
+            # checks the whole file (truncation) and reads the text chunks after the pixels.
             image.load()
-            # In place: a photo's pixels are not copied when it is already upright.
-            ImageOps.exif_transpose(image, in_place=True)
+            if image.format == "TIFF" and _X_RESOLUTION not in image.tag_v2:
+                # Pillow reports 1 dpi for a TIFF without a resolution: writing it would add one.
+                image.info.pop("dpi", None)
+                image.info.pop("resolution", None)
+            webp = webp_encoding(handle) if image.format == "WEBP" else None
+            image.info[FORMAT_KEY] = source_format(image, webp=webp)
+            if deep is not None:
+                image = _deep_image(path, image, deep)
+            else:
+                # In place: a photo's pixels are not copied when it is already upright.
+                ImageOps.exif_transpose(image, in_place=True)
     except BadInputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -138,12 +177,12 @@ def read_image(path: str | os.PathLike[str]) -> PILImage.Image:
     except Exception as exc:  # decoders raise OSError, SyntaxError, ValueError...
         detail = str(exc) or type(exc).__name__
         raise BadInputError(path, f"cannot decode the image: {detail}") from exc
-    if image.mode not in MODES:
+    if image.mode not in MODES and not isinstance(image, Image16):
         raise BadInputError(
             path, f"unsupported image mode {image.mode!r}; supported: {', '.join(MODES)}"
         )
     if "exif" in image.info:
-        exif = stripped_exif(image)
+        exif = _without_orientation(image.info["exif"])
         if exif is None:
             del image.info["exif"]
         else:
@@ -151,40 +190,80 @@ def read_image(path: str | os.PathLike[str]) -> PILImage.Image:
     return image
 
 
-def write_image(data: Any, path: str | os.PathLike[str], *, suffix: str | None = None, jpeg_quality: int,
-                webp_quality: int) -> None:
-    """Save an image (PIL image or array) in the format ``suffix`` (default: the path's extension) names.
+def _deep_image(path: str, image: PILImage.Image, channels: int) -> Image16:
+    """The 16-bit colour image Pillow opened (and decoded to 8 bits, as a check) as ``image``."""
+    deep = read_deep(path, image, channels)
+    image.close()  # its 8-bit pixels are not needed
+    if isinstance(deep.info.get("xmp"), (bytes, str)):  # as Pillow does when it turns an image upright
+        deep.info["xmp"] = xmp_without_orientation(deep.info["xmp"])
+    return deep
 
-    JPEG uses ``jpeg_quality`` and WebP ``webp_quality``; the ICC profile is
-    kept where the format can hold it, EXIF is written without an
-    orientation tag. A mode the format cannot store is converted (alpha is
-    dropped for JPEG, 16-bit becomes 8-bit...).
+
+def _without_orientation(exif: Any) -> bytes | None:
+    """EXIF (bytes, or a ``PIL.Image.Exif``) without its orientation tag; None if nothing is left."""
+    Image = pil()
+    parsed = Image.Exif()
+    parsed.load(exif.tobytes() if isinstance(exif, Image.Exif) else exif)
+    parsed.pop(_ORIENTATION, None)
+    return parsed.tobytes() if len(parsed) else None
+
+
+def write_image(data: Any, path: str | os.PathLike[str], *, suffix: str | None = None,
+                jpeg_quality: int | str = KEEP, webp_quality: int | str = KEEP) -> None:
+    """Save an image (PIL image, :class:`~augment.backends.image.deep.Image16` or array) as ``suffix`` names.
+
+    ``suffix`` defaults to the path's extension. The source's encoder
+    settings the image carries are kept for an output of the source's format
+    (see :func:`~augment.backends.image.formats.save_options`): JPEG tables
+    (unless ``jpeg_quality`` is set), subsampling and progression, lossless
+    WebP (unless ``webp_quality`` is set), TIFF compression, PNG text. The ICC
+    profile, dpi and EXIF (without an orientation tag) are kept where the
+    format can hold them. 16-bit colour is written at 16 bits to PNG and
+    TIFF; a mode the format cannot store is converted (alpha is dropped for
+    JPEG, 16-bit becomes 8-bit...).
     """
     Image = pil()
     fmt = writer_format(path, suffix, FORMATS, "images")
     if isinstance(data, np.ndarray):
-        image = array_to_image(data)
-    elif isinstance(data, Image.Image):
-        image = data
-    else:
+        if data.dtype == np.uint16 and data.ndim == 3 and data.shape[2] in DEEP_MODES:
+            data = Image16(data)
+        else:
+            data = array_to_image(data)
+    if isinstance(data, Image16):
+        if fmt in _DEEP_FORMATS:
+            settings = settings_of(data.info)
+            options = _metadata_options(data.info, fmt, settings)
+            write_deep(data, path, fmt, settings, options)
+            return
+        data = eight_bit(data)
+    if not isinstance(data, Image.Image):
         raise ValueError(
-            f"can only write a PIL.Image.Image or a NumPy array; got {type(data).__name__}"
+            f"can only write a PIL.Image.Image, an Image16 or a NumPy array; got {type(data).__name__}"
         )
-    image = writable(image, _SAVE_MODES[fmt])
+    settings = source_format(data) if data.format or FORMAT_KEY in data.info else None
+    image = writable(data, _SAVE_MODES[fmt])
+    options = save_options(fmt, settings, image.mode, jpeg_quality=jpeg_quality, webp_quality=webp_quality)
+    options.update(_metadata_options(image.info, fmt, None))
+    image.save(path, format=fmt, **options)
+
+
+def _metadata_options(info: Mapping[Any, Any], fmt: str, settings: SourceFormat | None) -> dict[str, Any]:
+    """The writer's options for the metadata in ``info`` that ``fmt`` can hold (and, given ``settings``, PNG text)."""
     options: dict[str, Any] = {}
-    if fmt == "JPEG":
-        options["quality"] = jpeg_quality
-    elif fmt == "WEBP":
-        options["quality"] = webp_quality
-    icc = image.info.get("icc_profile")
+    icc = info.get("icc_profile")
     if icc and fmt in _ICC_FORMATS:
         options["icc_profile"] = icc
-    exif = stripped_exif(image)
+    exif = _without_orientation(info["exif"]) if info.get("exif") else None
     if exif is not None and fmt in _EXIF_FORMATS:
         options["exif"] = exif
-    if fmt in ("PNG", "TIFF", "JPEG") and "dpi" in image.info:
-        options["dpi"] = image.info["dpi"]
-    image.save(path, format=fmt, **options)
+    if fmt in _DPI_FORMATS and "dpi" in info:
+        options["dpi"] = info["dpi"]
+    if fmt in _XMP_FORMATS and info.get("xmp"):
+        # Pillow took any orientation out of it when it turned the pixels upright.
+        options["xmp"] = info["xmp"]
+    if settings is not None and fmt == "PNG":
+        options.update(save_options(fmt, settings, "", jpeg_quality=KEEP, webp_quality=KEEP))
+    return options
 
 
 def _bomb_reason(Image: Any, exc: BaseException) -> str:

@@ -1,9 +1,10 @@
 """Pixel modes: turning PIL images and arrays into the HxWxC pixels an engine transforms, and back.
 
-Mode and size survive an augmentation: ``1``, ``L``, ``LA``, ``P`` (augmented
-in RGB/RGBA and re-quantised to an adaptive palette), ``RGB``, ``RGBA``,
-``CMYK``, 16-bit ``I;16``/``I;16B``, 32-bit ``I`` and float ``F``. Arrays are
-uint8 or uint16, HxW or HxWxC with C in 1..4 (2 and 4 end with alpha).
+Mode and size survive an augmentation: ``1``, ``L``, ``LA``, ``P`` (its
+indices are moved, by nearest neighbour, and its palette is kept: see
+:func:`palette_of`), ``RGB``, ``RGBA``, ``CMYK``, 16-bit ``I;16``/``I;16B``,
+32-bit ``I`` and float ``F``. Arrays are uint8 or uint16, HxW or HxWxC with C
+in 1..4 (2 and 4 end with alpha).
 
 For CMYK the colour operations work on inverted ink (255 - value) so that they
 mean what they mean for RGB (see :func:`ink_brightness`); for 16-bit images
@@ -37,8 +38,9 @@ __all__ = [
     "image_pixels",
     "ink_brightness",
     "pil",
+    "palette_of",
     "pixels_to_image",
-    "quantize",
+    "with_palette",
     "writable",
 ]
 
@@ -109,7 +111,8 @@ def has_palette_alpha(image: PILImage.Image) -> bool:
 def image_pixels(image: PILImage.Image) -> tuple[np.ndarray, PixelLayout, str | None]:
     """A PIL image as HxWxC pixels, their layout, and the mode they are in if not the image's own.
 
-    Palette images are augmented in RGB or RGBA, bilevel ones in L.
+    Palette images give their indices (HxWx1, ``"indices"``: no colour
+    operation may touch them), bilevel ones are augmented in L.
 
     Raises:
         ValueError: The image's mode is not one of :data:`MODES`.
@@ -120,8 +123,7 @@ def image_pixels(image: PILImage.Image) -> tuple[np.ndarray, PixelLayout, str | 
     source = image
     via = None
     if mode == "P":
-        source = image.convert("RGBA" if has_palette_alpha(image) else "RGB")
-        via = source.mode
+        via = "indices"
     elif mode == "1":
         source = image.convert("L")
         via = "L"
@@ -133,12 +135,34 @@ def image_pixels(image: PILImage.Image) -> tuple[np.ndarray, PixelLayout, str | 
     return pixels, layout, via
 
 
+def palette_of(image: PILImage.Image) -> tuple[np.ndarray, str]:
+    """A palette image's palette as an NxC uint8 array (C 3, or 4 for an RGBA palette) and its raw mode.
+
+    N is the number of entries the image defines (a shorter palette is
+    written with fewer bits per index: keeping N keeps that too).
+    """
+    rawmode = "RGBA" if image.palette is not None and image.palette.mode == "RGBA" else "RGB"
+    values = np.array(image.getpalette(rawmode) or [0] * len(rawmode), dtype=np.uint8)
+    return values.reshape(-1, len(rawmode))[:256], rawmode
+
+
+def with_palette(indices: np.ndarray, palette: np.ndarray, rawmode: str) -> PILImage.Image:
+    """A palette image of HxW uint8 ``indices`` and a palette from :func:`palette_of`."""
+    Image = pil()
+    height, width = indices.shape[:2]
+    out = Image.frombytes("P", (width, height), np.ascontiguousarray(indices, dtype=np.uint8))
+    out.putpalette(np.ascontiguousarray(palette).tobytes(), rawmode)
+    return out
+
+
 def pixels_to_image(pixels: np.ndarray, mode: str, size: tuple[int, int]) -> PILImage.Image:
-    """Pixels from :func:`image_pixels` (transformed) back into a PIL image of ``mode`` and ``size``."""
+    """Pixels from :func:`image_pixels` (transformed) back into a PIL image of ``mode`` and ``size``.
+
+    Palette images are built by :func:`with_palette` instead (they need their palette).
+    """
     Image = pil()
     if mode == "P":
-        alpha = pixels[..., 3] if pixels.shape[2] == 4 else None
-        return quantize(pixels[..., :3], alpha)
+        raise ValueError("palette images are built with with_palette(indices, palette, rawmode)")
     if mode == "1":
         # A plain threshold: dithering would sprinkle noise over the edges.
         gray = Image.frombytes("L", size, np.ascontiguousarray(pixels).tobytes())
@@ -161,26 +185,6 @@ def ink_brightness(inverted: np.ndarray, factor: float, top: float) -> np.ndarra
     rest = np.divide(wanted, black, out=np.ones_like(wanted), where=black > 0)
     out[..., :3] *= rest[..., None]
     out[..., 3] = black
-    return out
-
-
-def quantize(rgb: np.ndarray, alpha: np.ndarray | None) -> PILImage.Image:
-    """Back to a palette image with an adaptive palette (index 255 transparent if alpha)."""
-    Image = pil()
-    height, width = rgb.shape[:2]
-    colours = Image.frombytes("RGB", (width, height), np.ascontiguousarray(rgb).tobytes())
-    if alpha is None:
-        return colours.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    # GIF (and PNG palettes, as Pillow writes them) have one transparent index:
-    # alpha becomes binary, with the opaque colours sharing the other 255 entries.
-    quantized = colours.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-    indices = np.array(quantized, dtype=np.uint8)
-    indices[alpha < 128] = 255
-    palette = (quantized.getpalette() or [])[: 255 * 3]
-    palette += [0] * (256 * 3 - len(palette))
-    out = Image.frombytes("P", (width, height), indices.tobytes())
-    out.putpalette(palette)
-    out.info["transparency"] = 255
     return out
 
 

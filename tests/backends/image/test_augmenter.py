@@ -6,6 +6,7 @@ import copy
 import json
 import pickle
 import random
+import re
 import subprocess
 import sys
 
@@ -24,13 +25,13 @@ OP = "ImageDataGenerator"
 
 def test_defaults_match_the_design():
     aug = ImageAugmenter()
-    assert aug.config() == {"jpeg_quality": 95, "webp_quality": 90,
+    assert aug.config() == {"jpeg_quality": "keep", "webp_quality": "keep",
                             "ops": [{"op": OP, "engine": "opencv", **PROJECT}]}
     assert list(aug.config()["ops"][0]) == ["op", "engine", *KERAS]
     assert aug.modality == "image" and aug.extensions == backend("image").extensions
     assert aug.options == ("jpeg_quality", "webp_quality")
     assert aug.default_table == {
-        "jpeg_quality": 95, "webp_quality": 90,
+        "jpeg_quality": "keep", "webp_quality": "keep",
         "ops": [{"op": OP, "rotation_range": 30, "width_shift_range": 0.2, "height_shift_range": 0.2,
                  "horizontal_flip": True}],
     }
@@ -38,7 +39,7 @@ def test_defaults_match_the_design():
 
 def test_an_op_takes_keras_defaults_for_what_it_leaves_out():
     aug = ImageAugmenter(ops=[{"op": OP, "rotation_range": 15}])
-    assert aug.config() == {"jpeg_quality": 95, "webp_quality": 90,
+    assert aug.config() == {"jpeg_quality": "keep", "webp_quality": "keep",
                             "ops": [{"op": OP, "engine": "opencv", "rotation_range": 15}]}
     flips = set()
     for seed in range(60):
@@ -137,10 +138,36 @@ def test_invalid_shorthand_arguments_are_named_as_given(name, value):
 
 @pytest.mark.parametrize("ops", [None, [{"op": OP}]])
 @pytest.mark.parametrize("name, value", [("jpeg_quality", 0), ("jpeg_quality", 101), ("jpeg_quality", True),
-                                         ("webp_quality", 50.5), ("webp_quality", "90")])
+                                         ("webp_quality", 50.5), ("webp_quality", "90"), ("jpeg_quality", "Keep")])
 def test_invalid_qualities_are_plain_errors_in_both_forms(ops, name, value):
-    with pytest.raises(ValueError, match=f"^{name} must be an integer in \\[1, 100\\]; got {value!r}$"):
+    expected = (f"^{name}" + r' must be an integer in \[1, 100\] or "keep" \(the source\'s\); got '
+                + re.escape(repr(value)) + "$")
+    with pytest.raises(ValueError, match=expected):
         ImageAugmenter(**{name: value}, ops=ops)
+
+
+@pytest.mark.parametrize("ops", [None, [{"op": OP}]])
+def test_qualities_keep_the_source_by_default_and_none_means_keep(ops):
+    assert ImageAugmenter(ops=ops).config()["jpeg_quality"] == "keep"
+    kept = ImageAugmenter(jpeg_quality=None, webp_quality=None, ops=ops)
+    assert kept == ImageAugmenter(jpeg_quality="keep", webp_quality="keep", ops=ops)
+    assert {kept.config()[k] for k in ("jpeg_quality", "webp_quality")} == {"keep"}
+    set_ = ImageAugmenter(jpeg_quality=np.int64(80), webp_quality=70, ops=ops).config()
+    assert (set_["jpeg_quality"], set_["webp_quality"]) == (80, 70) and type(set_["jpeg_quality"]) is int
+
+
+def test_tables_of_recipes_before_format_2_mean_quality_95_and_90_and_keras():
+    op = {"op": OP, "rotation_range": 5}
+    # The recipe layer fills a left-out quality with today's default ("keep") before asking.
+    old = ImageAugmenter.table_as_of({"jpeg_quality": "keep", "webp_quality": "keep", "ops": [op]}, 1)
+    assert old == {"jpeg_quality": 95, "webp_quality": 90, "ops": [{"engine": "keras", **op}]}
+    assert ImageAugmenter.table_as_of({"jpeg_quality": 70, "ops": [op]}, 1) == {
+        "jpeg_quality": 70, "ops": [{"engine": "keras", **op}]}
+    # A rule's table that leaves a quality out takes the base table's: it stays left out.
+    assert ImageAugmenter.table_as_of({"ops": [op]}, 1) == {"ops": [{"engine": "keras", **op}]}
+    assert ImageAugmenter.table_as_of({"webp_quality": "keep"}, 1) == {"webp_quality": 90}
+    current = {"jpeg_quality": "keep", "ops": [op]}
+    assert ImageAugmenter.table_as_of(current, 2) == current
 
 
 def test_op_errors_come_from_the_constructor_with_the_op_label():
@@ -167,7 +194,7 @@ def test_shorthand_arguments_are_refused_together_with_ops():
         ImageAugmenter(zoom_range=[0.9, 1.1], ops=[{"op": OP}])
     # Left at their defaults (or equal to them), they are not "given"; the output options always go with ops.
     aug = ImageAugmenter(rotation_range=30.0, horizontal_flip=True, jpeg_quality=60, ops=[{"op": OP}])
-    assert aug.config() == {"jpeg_quality": 60, "webp_quality": 90, "ops": [{"op": OP, "engine": "opencv"}]}
+    assert aug.config() == {"jpeg_quality": 60, "webp_quality": "keep", "ops": [{"op": OP, "engine": "opencv"}]}
     with pytest.raises(ValueError, match="^engine='keras' given together with ops; put it inside the op"):
         ImageAugmenter(engine="keras", ops=[{"op": OP}])
 
@@ -233,7 +260,7 @@ def test_params_are_json_safe_and_say_what_was_augmented():
                            "flip_vertical", "channel_shift_intensity", "brightness"]
     assert entry["engine"] == "opencv"
     image = ImageAugmenter().augment(rgb_image("P"), seed=2).params
-    assert list(image) == ["ops", "mode", "size", "via"] and image["via"] == "RGB"
+    assert list(image) == ["ops", "mode", "size", "via"] and image["via"] == "indices"
 
 
 @pytest.mark.parametrize("engine", ["opencv", "keras"])
@@ -266,7 +293,7 @@ def test_arrays_keep_shape_and_dtype(shape, dtype):
         (np.zeros((H, W, 3), np.float64), "dtype"),
         (np.zeros((H, W, 5), np.uint8), "shape"),
         (np.zeros((0, W, 3), np.uint8), "empty"),
-        ([[0, 1], [2, 3]], "PIL.Image.Image or a NumPy array; got list"),
+        ([[0, 1], [2, 3]], "PIL.Image.Image, an Image16 or a NumPy array; got list"),
         (b"\x89PNG", "got bytes"),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import warnings
 import zlib
@@ -12,7 +13,7 @@ import pytest
 from PIL import Image, ImageCms, ImageFile
 
 from augment.backends.image import ImageAugmenter
-from augment.backends.image.io import FORMATS, check_quality, read_image, write_image
+from augment.backends.image.io import FORMATS, KEEP, check_quality, read_image, write_image
 from augment.core.registry import backend
 from augment.core.result import BadInputError
 from backends.image.helpers import H, W, rgb_array, rgb_image, save
@@ -27,9 +28,16 @@ def test_check_quality_takes_integers_in_range(value):
     assert check_quality("jpeg_quality", value) == int(value) and type(check_quality("q", value)) is int
 
 
-@pytest.mark.parametrize("value", [0, 101, 50.5, True, "90", None])
+@pytest.mark.parametrize("value", [None, "keep"])
+def test_check_quality_takes_keep_and_none_as_keep(value):
+    assert check_quality("jpeg_quality", value) == KEEP == "keep"
+
+
+@pytest.mark.parametrize("value", [0, 101, 50.5, True, "90", "KEEP", b"keep"])
 def test_check_quality_names_the_option_and_value(value):
-    with pytest.raises(ValueError, match=f"^webp_quality must be an integer in \\[1, 100\\]; got {value!r}$"):
+    expected = (r'^webp_quality must be an integer in \[1, 100\] or "keep" \(the source\'s\); got '
+                + re.escape(repr(value)) + "$")
+    with pytest.raises(ValueError, match=expected):
         check_quality("webp_quality", value)
 
 
@@ -128,9 +136,13 @@ def test_write_arrays_and_convert_modes_a_format_cannot_hold(tmp_path):
         assert image.mode == "RGB"
     with pytest.raises(ValueError, match=r"\.xyz"):
         aug.write(rgb_array(), tmp_path / "e.xyz")
-    with pytest.raises(ValueError, match="16-bit"):
-        aug.write(np.zeros((H, W, 3), np.uint16), tmp_path / "f.png")
-    with pytest.raises(ValueError, match="can only write a PIL.Image.Image or a NumPy array; got str"):
+    deep = np.full((H, W, 3), 51400, np.uint16)
+    aug.write(deep, tmp_path / "f.png")  # 16-bit colour: written at 16 bits
+    assert np.array_equal(aug.read(tmp_path / "f.png").pixels, deep)
+    aug.write(deep, tmp_path / "f.jpg")  # a format without 16-bit colour: 8 bits
+    with Image.open(tmp_path / "f.jpg") as image:
+        assert image.mode == "RGB" and abs(int(np.asarray(image).mean()) - 200) <= 1
+    with pytest.raises(ValueError, match="can only write a PIL.Image.Image, an Image16 or a NumPy array; got str"):
         write_image("pixels", tmp_path / "g.png", jpeg_quality=95, webp_quality=90)
 
 

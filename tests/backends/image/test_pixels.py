@@ -15,11 +15,12 @@ from augment.backends.image.pixels import (
     check_array,
     image_pixels,
     ink_brightness,
+    palette_of,
     pixels_to_image,
-    quantize,
+    with_palette,
     writable,
 )
-from backends.image.helpers import H, W, rgb_array, rgb_image, transparent_square
+from backends.image.helpers import H, W, rgb_image, transparent_square
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,7 @@ def test_unsupported_arrays_raise_value_error(data, message):
 @pytest.mark.parametrize(
     "mode, channels, layout, via",
     [("1", 1, PixelLayout(False, 1, False), "L"), ("L", 1, PixelLayout(False, 1, False), None),
-     ("LA", 2, PixelLayout(True, 1, False), None), ("P", 3, PixelLayout(False, 1, False), "RGB"),
+     ("LA", 2, PixelLayout(True, 1, False), None), ("P", 1, PixelLayout(False, 1, False), "indices"),
      ("RGB", 3, PixelLayout(False, 1, False), None), ("RGBA", 4, PixelLayout(True, 1, False), None),
      ("CMYK", 4, PixelLayout(False, 1, True), None), ("I;16", 1, PixelLayout(False, 257, False), None),
      ("I", 1, PixelLayout(False, 1, False), None), ("F", 1, PixelLayout(False, 1, False), None)],
@@ -65,17 +66,29 @@ def test_pil_images_become_pixels_and_back_in_their_own_mode(mode, channels, lay
     image = rgb_image(mode)
     pixels, got, got_via = image_pixels(image)
     assert pixels.shape == (H, W, channels) and got == layout and got_via == via
-    back = pixels_to_image(pixels, mode, image.size)
+    if mode == "P":
+        palette, rawmode = palette_of(image)
+        back = with_palette(pixels[..., 0], palette, rawmode)
+        with pytest.raises(ValueError, match="with_palette"):
+            pixels_to_image(pixels, mode, image.size)
+    else:
+        back = pixels_to_image(pixels, mode, image.size)
     assert back.mode == mode and back.size == image.size
-    if mode != "P":  # a palette is re-quantised
-        assert back.tobytes() == image.tobytes()
+    assert back.tobytes() == image.tobytes()
+    if mode == "P":
+        assert back.getpalette() == image.getpalette()
 
 
-def test_a_palette_with_transparency_is_augmented_in_rgba():
-    palette = transparent_square().quantize(colors=4)
-    palette.info["transparency"] = 0
-    pixels, layout, via = image_pixels(palette)
-    assert via == "RGBA" and layout.alpha and pixels.shape == (H, W, 4)
+@pytest.mark.parametrize("rawmode", ["RGB", "RGBA"])
+def test_a_palette_comes_out_with_its_own_length_and_mode(rawmode):
+    image = Image.frombytes("P", (W, H), (np.arange(H * W) % 3).astype(np.uint8).tobytes())
+    entries = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120][: 3 * len(rawmode)]
+    image.putpalette(entries, rawmode)
+    palette, got = palette_of(image)
+    assert got == rawmode and palette.shape == (3, len(rawmode)) and palette.dtype == np.uint8
+    assert palette.ravel().tolist() == entries
+    back = with_palette(np.asarray(image), palette, rawmode)
+    assert back.palette.mode == rawmode and back.getpalette(rawmode) == entries
 
 
 def test_unsupported_pil_mode_raises_value_error():
@@ -99,23 +112,13 @@ def test_palette_with_transparency_stays_palette_and_transparent():
     result = ImageAugmenter(rotation_range=0, horizontal_flip=False, width_shift_range=[4],
                             height_shift_range=0).augment(palette, seed=6)
     out = result.data
-    assert out.mode == "P" and result.params["via"] == "RGBA"
+    assert out.mode == "P" and result.params["via"] == "indices"
+    assert out.info["transparency"] == 0 and out.getpalette()[:6] == [0, 0, 0, 255, 0, 0]
     rgba = np.asarray(out.convert("RGBA"))
     opaque = rgba[..., 3] > 0
     assert opaque.sum() == (np.asarray(source)[..., 3] > 0).sum()  # a whole-pixel shift
     assert np.all(rgba[opaque][:, :3] == (255, 0, 0))
     assert not np.array_equal(opaque, np.asarray(source)[..., 3] > 0)
-
-
-def test_quantize_keeps_colours_and_makes_alpha_binary_on_index_255():
-    rgb = rgb_array()
-    alpha = np.tile(np.linspace(0, 255, W).astype(np.uint8), (H, 1))
-    out = quantize(rgb, alpha)
-    assert out.mode == "P" and out.info["transparency"] == 255
-    indices = np.asarray(out)
-    assert np.array_equal(indices == 255, alpha < 128)
-    opaque = np.asarray(quantize(rgb, None).convert("RGB"), dtype=int)
-    assert np.abs(opaque - rgb).mean() < 4
 
 
 def test_ink_brightness_scales_rgb_and_spills_into_cmy_when_black_runs_out():
