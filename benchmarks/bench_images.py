@@ -9,11 +9,12 @@ It makes a deterministic folder of ``--count`` photo-like JPEGs of 512x384
 each contender as a whole process (start-up, imports, decode, transform,
 encode, writing files), one after another on the same folder:
 
-* **codec floor**: Pillow decodes each JPEG and encodes it again at the
-  quality augment-dir writes (95): what any image path must at least spend;
+* **codec floor**: Pillow decodes each JPEG and encodes it again with the
+  source's own quantisation tables and subsampling (``quality="keep"``), as
+  augment-dir writes by default: what any image path must at least spend;
 * **albumentations**: ``Affine`` (rotate +-30 degrees, translate +-20 %,
   replicated border) and ``HorizontalFlip``: the same transforms as the
-  default recipe, with the same codec (Pillow) around it;
+  default recipe, with the same codec (Pillow, the source's tables) around it;
 * **augment-dir, native engine**: ``augment-dir IN OUT -j 1 --only image -q``
   (the default recipe: ``engine = "opencv"``);
 * **augment-dir, Keras engine**: the same with ``engine = "keras"``.
@@ -46,7 +47,6 @@ import numpy as np
 
 IMAGE_SIZE = (512, 384)
 PHOTO_SIZE = (4000, 3000)
-JPEG_QUALITY = 95  # what augment-dir writes by default, so the floor does the same work
 POLL_SECONDS = 0.01
 
 TARGET_FLOOR_SHARE = 0.50
@@ -63,8 +63,8 @@ for path in sorted(src.rglob("*.jpg")):
     out.parent.mkdir(parents=True, exist_ok=True)
     with Image.open(path) as image:
         image.load()
-        image.save(out, quality=QUALITY)
-""".replace("QUALITY", str(JPEG_QUALITY))
+        image.save(out, quality="keep")
+"""
 
 ALBUMENTATIONS = """
 import sys
@@ -72,7 +72,7 @@ from pathlib import Path
 import numpy as np
 import albumentations as A
 import cv2
-from PIL import Image
+from PIL import Image, JpegImagePlugin
 src, dst = Path(sys.argv[1]), Path(sys.argv[2])
 transform = A.Compose([
     A.Affine(rotate=(-30, 30), translate_percent=(-0.2, 0.2), border_mode=cv2.BORDER_REPLICATE, p=1.0),
@@ -83,8 +83,9 @@ for path in sorted(src.rglob("*.jpg")):
     out.parent.mkdir(parents=True, exist_ok=True)
     with Image.open(path) as image:
         pixels = np.asarray(image.convert("RGB"))
-    Image.fromarray(transform(image=pixels)["image"]).save(out, quality=QUALITY)
-""".replace("QUALITY", str(JPEG_QUALITY))
+        tables, sampling = image.quantization, JpegImagePlugin.get_sampling(image)
+    Image.fromarray(transform(image=pixels)["image"]).save(out, qtables=tables, subsampling=sampling)
+"""
 
 KERAS_RECIPE = """
 [image]
