@@ -141,7 +141,7 @@ register("image", "augment.backends.image.augmenter:ImageAugmenter",
          {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"},
          requires=("cv2", "PIL"), extra="image")
 register("text", "augment.backends.text.augmenter:TextAugmenter", {".txt"},
-         requires=("nlpaug", "nltk"), extra="text")
+         requires=("nlpaug", "nltk", "wordfreq", "lemminflect"), extra="text")
 register("audio", "augment.backends.audio.augmenter:AudioAugmenter",
          {".wav", ".flac", ".ogg", ".aif", ".aiff"},
          requires=("audiomentations", "soundfile"), extra="audio")

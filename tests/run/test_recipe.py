@@ -484,10 +484,12 @@ def test_a_saved_recipe_is_explicit_and_versioned():
 
 
 def keras_engine(recipe: Recipe) -> Recipe:
-    """``recipe`` as formats before 2 meant it: its image op applied by Keras, JPEG at 95 and WebP at 90."""
+    """``recipe`` as formats before 2 meant it: its image op applied by Keras, JPEG at 95 and WebP at 90,
+    and SynonymAug as nlpaug's own (no quality filter)."""
     data = recipe.to_dict()
     data["image"]["ops"][0]["engine"] = "keras"
     data["image"].update(jpeg_quality=95, webp_quality=90)
+    data["text"]["ops"][0]["quality"] = False
     return Recipe.from_dict(data, check=False)
 
 
@@ -498,7 +500,8 @@ def test_a_recipe_from_0_1_0_reads_with_its_meaning():
     assert old == keras_engine(Recipe.default().replace(seed=0, copies=3))
     assert differences(old, Recipe.default().replace(seed=0)) == [
         '[image] jpeg_quality: 95 -> "keep"', '[image] webp_quality: 90 -> "keep"',
-        '[[image.ops]] #1 (ImageDataGenerator) engine: "keras" -> "opencv"']
+        '[[image.ops]] #1 (ImageDataGenerator) engine: "keras" -> "opencv"',
+        "[[text.ops]] #1 (SynonymAug) quality: false -> true"]
     # The same text without 0.1.0's saved-recipe header is a recipe written today, in today's format.
     text = RECIPE_0_1_0.read_text()
     handwritten = Recipe.loads(text[text.index("seed = "):])

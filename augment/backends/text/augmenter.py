@@ -8,25 +8,30 @@ endings, blank lines, indentation and a UTF-8 BOM survive byte for byte.
 
 The ops a chain may name, their checks and the fixes for nlpaug's quirks are in
 :mod:`augment.backends.text.ops`: ops are checked in ``__init__`` without
-importing nlpaug. nlpaug and NLTK are imported on first use. WordNet is made
-available by :func:`augment.backends.text.wordnet.ensure_wordnet` *before* a
-WordNet op is built, so nlpaug's own fallback (``nltk.download``) is never
-reached; the tagger comes from :mod:`augment.backends.text.taggers`.
+importing nlpaug. nlpaug is imported on first use, without NLTK. The WordNet
+ops (SynonymAug, AntonymAug) read WordNet from the synonym index
+(:mod:`augment.backends.text.synonym_index`, built once from WordNet into the
+cache folder) and, with ``quality = true`` (the default), go through the quality
+filter (:mod:`augment.backends.text.quality`); other languages, and nlpaug's
+exact mode where the index cannot reproduce NLTK, load WordNet through NLTK,
+made available by :func:`augment.backends.text.wordnet.ensure_wordnet` first so
+that nlpaug's own fallback (``nltk.download``) is never reached. The tagger
+comes from :mod:`augment.backends.text.taggers`.
 """
 
 from __future__ import annotations
 
 import bisect
 import copy
-import importlib
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from augment.backends.text import taggers, wordnet
+from augment.backends.text import synonym_index, taggers, wordnet
 from augment.backends.text.layout import LINE_BREAK, LayoutTokenizer, token_spans
 from augment.backends.text.ops import (
     NO_LIMIT,
@@ -36,8 +41,10 @@ from augment.backends.text.ops import (
     check_text_op,
     crop_range,
     fix_spelling_model,
+    import_nlpaug,
     reserved_preprocess,
 )
+from augment.backends.text.quality import REASONS, QualityFilter
 from augment.core.augmenter import Augmenter
 from augment.core.ops import build_op, check_ops_list, op_label, refuse_shorthand
 from augment.core.registry import backend, install_hint
@@ -54,8 +61,10 @@ _TINY_P = 1e-12
 # The shorthand's SynonymAug arguments and their defaults (DESIGN.md: aug_p=0.3, WordNet).
 _SHORTHAND_DEFAULTS: dict[str, Any] = {
     "aug_src": "wordnet", "aug_p": 0.3, "aug_min": 1, "aug_max": 10, "lang": "eng",
-    "stopwords": None, "stopwords_regex": None,
+    "stopwords": None, "stopwords_regex": None, "quality": True,
 }
+# Recipes of formats before this one meant nlpaug's exact WordNet ops (no quality filter).
+_QUALITY_SINCE_FORMAT = 2
 
 
 @dataclass
@@ -65,6 +74,8 @@ class _BuiltOp:
     aug: Any
     layout: LayoutTokenizer
     inactive: bool
+    quality: bool = False
+    skipped: Counter[str] | None = None
 
     def apply(self, text: str) -> tuple[str, list[tuple[int, str, str]]]:
         """Run the op on one sample, keeping its surrounding whitespace (nlpaug strips it)."""
@@ -74,7 +85,11 @@ class _BuiltOp:
         lead = text[: len(text) - len(text.lstrip())]
         trail = text[len(lead) + len(core):]
         self.layout.result = self.layout.rewritten = None
+        if self.quality:
+            self.aug.skipped.clear()
         out = self.aug.augment(core)
+        if self.quality and self.skipped is not None:
+            self.skipped.update(self.aug.skipped)
         if isinstance(out, list):
             out = out[0] if out else core
         if not isinstance(out, str):
@@ -90,7 +105,7 @@ class TextAugmenter(Augmenter):
     r"""Apply a chain of nlpaug word and character ops, keeping the text's layout.
 
     Args:
-        aug_src, aug_p, aug_min, aug_max, lang, stopwords, stopwords_regex:
+        aug_src, aug_p, aug_min, aug_max, lang, stopwords, stopwords_regex, quality:
             A shorthand for one SynonymAug op, used when ``ops`` is None:
             ``TextAugmenter(aug_p=0.5)`` is ``TextAugmenter(ops=[{"op":
             "SynonymAug", "aug_p": 0.5}])`` (the default: WordNet synonyms,
@@ -103,6 +118,10 @@ class TextAugmenter(Augmenter):
             RandomWordAug (swap, delete, crop, substitute with target_words),
             SpellingAug, SplitAug, ReservedAug, KeyboardAug, OcrAug,
             RandomCharAug. Ops that need a downloaded model are refused.
+            SynonymAug and AntonymAug take ``quality`` too (augment-dir's; default
+            true): the quality filter, which keeps names, function words and
+            contractions as they are and puts in single, common words in the
+            original's form and case; ``quality=False`` is nlpaug's exact behaviour.
             A ``*_max`` of None (no limit) is stored as 1000000000, which TOML
             can hold; other None values mean the default and are dropped.
             nlpaug's quirks are smoothed: ``aug_p=0`` means none (nlpaug reads
@@ -119,11 +138,15 @@ class TextAugmenter(Augmenter):
         {"unit": "file",
          "tagger": "averaged_perceptron_tagger_eng" | "wordnet-fallback" | None,
          "wordnet": "nltk" | "system" | None,      # both None without a WordNet op
-         "ops": [{"op": "SynonymAug", "changes": [
-                     {"line": 1, "index": 3, "original": "quick", "replacement": "speedy"}]},
+         "ops": [{"op": "SynonymAug", "quality": True, "changes": [
+                     {"line": 1, "index": 3, "original": "quick", "replacement": "fast"}],
+                  "skipped": {"proper noun": 2, "pronoun": 3, "no candidate": 4}},
                  {"op": "RandomWordAug", "action": "delete", "changes": [...]}]}
 
-    with one entry per op, in order ("action" for RandomWordAug and RandomCharAug). A change
+    with one entry per op, in order ("action" for RandomWordAug and RandomCharAug;
+    "quality" for SynonymAug and AntonymAug, and with it "skipped": how many of
+    the words nlpaug could have picked the quality filter kept as they were, per
+    reason, over the whole output; see :data:`augment.backends.text.quality.REASONS`). A change
     says that ``original`` (text of that op's input) became ``replacement``;
     a deletion has an empty replacement, an insertion an empty original.
     ``line`` is 1-based; ``index`` is the token (nlpaug's ``\W`` split) the
@@ -135,6 +158,15 @@ class TextAugmenter(Augmenter):
     extensions: ClassVar[frozenset[str]] = backend("text").extensions
     options: ClassVar[tuple[str, ...]] = ("unit",)
     default_table: ClassVar[Mapping[str, Any]] = {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]}
+
+    @classmethod
+    def table_as_of(cls, table: dict[str, Any], version: int) -> dict[str, Any]:
+        """Before recipe format 2, SynonymAug and AntonymAug were nlpaug's own: ``quality = false``."""
+        if version >= _QUALITY_SINCE_FORMAT or "ops" not in table:
+            return table
+        ops = [{"quality": False, **op} if op.get("op") in ("SynonymAug", "AntonymAug") else dict(op)
+               for op in table["ops"]]
+        return {**table, "ops": ops}
 
     @classmethod
     def explicit_ops(cls, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -158,9 +190,11 @@ class TextAugmenter(Augmenter):
         stopwords_regex: str | None = None,
         unit: str = "file",
         ops: Sequence[Mapping[str, Any]] | None = None,
+        quality: bool = True,
     ) -> None:
         shorthand: dict[str, Any] = {"aug_src": aug_src, "aug_p": aug_p, "aug_min": aug_min, "aug_max": aug_max,
-                                     "lang": lang, "stopwords": stopwords, "stopwords_regex": stopwords_regex}
+                                     "lang": lang, "stopwords": stopwords, "stopwords_regex": stopwords_regex,
+                                     "quality": quality}
         if unit not in _UNITS:
             raise ValueError(f"unit must be one of {', '.join(_UNITS)}; got {unit!r}")
         if ops is None:
@@ -176,7 +210,8 @@ class TextAugmenter(Augmenter):
 
     @staticmethod
     def _shorthand_op(aug_src: str, aug_p: float, aug_min: int, aug_max: int | None, lang: str,
-                      stopwords: Sequence[str] | None, stopwords_regex: str | None) -> dict[str, Any]:
+                      stopwords: Sequence[str] | None, stopwords_regex: str | None,
+                      quality: bool) -> dict[str, Any]:
         """The SynonymAug op the shorthand arguments mean, checked with their own names."""
         if aug_src != "wordnet":
             raise ValueError(
@@ -211,6 +246,10 @@ class TextAugmenter(Augmenter):
                     f"stopwords_regex is not a valid regular expression ({exc}); "
                     f"got {stopwords_regex!r}"
                 ) from None
+        if not isinstance(quality, bool):
+            raise ValueError(f"quality must be true or false; got {quality!r}")
+        if quality and lang != "eng":
+            raise ValueError(f"quality=True works for English only; pass quality=False for lang={lang!r}")
         op: dict[str, Any] = {"op": "SynonymAug", "aug_p": float(aug_p)}
         if aug_min != 1:
             op["aug_min"] = aug_min
@@ -222,6 +261,8 @@ class TextAugmenter(Augmenter):
             op["stopwords"] = list(stopwords)
         if stopwords_regex:
             op["stopwords_regex"] = stopwords_regex
+        if not quality:
+            op["quality"] = False
         return op
 
     def _reset_backend(self) -> None:
@@ -231,16 +272,23 @@ class TextAugmenter(Augmenter):
 
     @classmethod
     def prepare(cls, config: Mapping[str, Any]) -> None:
-        """Make WordNet loadable if an op of ``config`` uses it, and say once if the tagger is the fallback.
+        """Make WordNet usable if an op of ``config`` needs it, and say once if the tagger is the fallback.
+
+        Builds the synonym index if it is missing or stale (once, 15-30 s),
+        so that the run's workers find it ready.
 
         Raises:
             MissingNLTKDataError: WordNet is needed and not found (the message
                 names every way to get it).
         """
         ops = config.get("ops") or [{"op": "SynonymAug"}]
-        if not any(OPS[op["op"]].wordnet for op in ops if op.get("op") in OPS):
+        wordnet_ops = [op for op in ops if op.get("op") in OPS and OPS[op["op"]].wordnet]
+        if not wordnet_ops:
             return
-        wordnet.ensure_wordnet()
+        if any(op.get("lang", "eng") == "eng" for op in wordnet_ops):
+            synonym_index.ensure_index()
+        if any(op.get("lang", "eng") != "eng" for op in wordnet_ops):
+            wordnet.ensure_wordnet()
         if taggers.find_tagger() is None:
             taggers.warn_fallback_tagger()
 
@@ -252,24 +300,25 @@ class TextAugmenter(Augmenter):
 
     def _build(self) -> list[_BuiltOp]:
         names = [op["op"] for op in self.ops]
-        wordnet_langs = sorted({op.get("lang", "eng") for op in self.ops if OPS[op["op"]].wordnet})
         try:
-            if wordnet_langs:
-                import nltk  # noqa: F401  (checked here so the hint names the extra)
-            modules = {m: importlib.import_module(m) for m in sorted({OPS[n].module for n in names})}
+            modules = {m: import_nlpaug(m) for m in sorted({OPS[n].module for n in names})}
+            if any(OPS[n].wordnet for n in names):
+                from augment.backends.text import wordnet_ops
         except ImportError as exc:
             raise ImportError(
                 f"the text backend needs nlpaug and nltk ({exc}); run: {install_hint('text')}"
             ) from exc
-        tag = None
+        wordnet_langs = sorted({op.get("lang", "eng") for op in self.ops if OPS[op["op"]].wordnet})
+        index = None
+        tag: Callable[[list[str]], list[tuple[str, str]]] | None = None
         if wordnet_langs:
-            tag = self._load_wordnet(wordnet_langs)
+            index, tag = self._load_wordnet(wordnet_langs)
 
         built = []
-        for index, op in enumerate(self.ops, start=1):
+        for number, op in enumerate(self.ops, start=1):
             name = op["op"]
             info = OPS[name]
-            label = op_label(index, name)
+            label = op_label(number, name)
             params = {k: v for k, v in op.items() if k != "op"}
             values = {**SPECS[name].defaults(), **params}
             if info.kind == "word":
@@ -279,8 +328,17 @@ class TextAugmenter(Augmenter):
             else:
                 inactive = values["aug_word_max"] == 0 or values["aug_char_max"] == 0
             layout = LayoutTokenizer()
-            aug = build_op(info.spec(getattr(modules[info.module], name)), name, params, label,
-                           tokenizer=layout.tokenize, reverse_tokenizer=layout.detokenize)
+            wiring: dict[str, Any] = {"tokenizer": layout.tokenize, "reverse_tokenizer": layout.detokenize}
+            cls = getattr(modules[info.module], name)
+            quality = bool(values.get("quality"))
+            if info.wordnet:
+                cls = wordnet_ops.QualitySynonymAug if name == "SynonymAug" else wordnet_ops.QualityAntonymAug
+                english = values["lang"] == "eng"
+                if english and index is not None and (quality or index.exact):
+                    wiring["wordnet_model"] = synonym_index.IndexWordNet(index, is_synonym=name == "SynonymAug")
+                if quality and index is not None:
+                    wiring["quality_filter"] = QualityFilter(index, antonyms=name == "AntonymAug")
+            aug = build_op(info.spec(cls), name, params, label, **wiring)
             if info.wordnet:
                 # An instance attribute shadows nlpaug's classmethod, whose
                 # LookupError branch downloads the pre-3.9 tagger name.
@@ -291,11 +349,41 @@ class TextAugmenter(Augmenter):
                 fix_spelling_model(aug)
             elif name == "ReservedAug":
                 aug.preprocess = reserved_preprocess(aug, layout)
-            built.append(_BuiltOp(name, label, aug, layout, inactive))
+            built.append(_BuiltOp(name, label, aug, layout, inactive, quality=info.wordnet and quality))
         return built
 
-    def _load_wordnet(self, langs: Sequence[str]) -> Callable[[list[str]], list[tuple[str, str]]]:
-        """Make WordNet loadable (never downloading), check the languages, pick the tagger."""
+    def _load_wordnet(self, langs: Sequence[str]) -> tuple[synonym_index.WordNetIndex | None,
+                                                         Callable[[list[str]], list[tuple[str, str]]]]:
+        """The synonym index (for English), NLTK's WordNet where it is still needed, and the tagger.
+
+        NLTK's WordNet is loaded (never downloaded) for other languages, and for
+        nlpaug's exact mode when the index does not reproduce NLTK exactly.
+        """
+        index = synonym_index.ensure_index() if "eng" in langs else None
+        needs_nltk = [lang for lang in langs if lang != "eng"]
+        if index is not None and not index.exact and any(
+                not op.get("quality", True) for op in self.ops if OPS[op["op"]].wordnet):
+            needs_nltk.append("eng")
+        self._wordnet = index.meta.get("wordnet") if index is not None else None
+        if needs_nltk:
+            self._wordnet = self._load_nltk_wordnet(needs_nltk)
+        tagger = taggers.find_tagger()
+        tag: Callable[[list[str]], list[tuple[str, str]]]
+        if tagger:
+            tag = taggers.nltk_pos_tag
+        elif index is not None:
+            taggers.warn_fallback_tagger(stacklevel=4)
+            tag = taggers.LexiconTagger(index)
+        else:
+            tag = taggers.fallback_pos_tag
+        # Load the tagger now (and warn about the fallback now), not mid-sample.
+        tag(["warm", "up"])
+        self._tagger = tagger or taggers.FALLBACK_TAGGER
+        return index, tag
+
+    @staticmethod
+    def _load_nltk_wordnet(langs: Sequence[str]) -> str:
+        """Make NLTK's WordNet loadable (never downloading) and check the languages; returns its kind."""
         source = wordnet.ensure_wordnet()
         # nlpaug's WordNet model probes nltk.corpus.wordnet and calls
         # nltk.download on LookupError; load it first so that never happens.
@@ -325,13 +413,7 @@ class TextAugmenter(Augmenter):
                     f"lang must be one of WordNet's languages ({', '.join(sorted(nltk_wordnet.langs()))}); "
                     f"got {lang!r}"
                 ) from None
-        tagger = taggers.find_tagger()
-        tag = taggers.nltk_pos_tag if tagger else taggers.fallback_pos_tag
-        # Load the tagger now (and warn about the fallback now), not mid-sample.
-        tag(["warm", "up"])
-        self._tagger = tagger or taggers.FALLBACK_TAGGER
-        self._wordnet = source.kind
-        return tag
+        return source.kind
 
     def _backend(self) -> list[_BuiltOp]:
         if self._built is None:
@@ -350,6 +432,9 @@ class TextAugmenter(Augmenter):
         bom = _BOM if data.startswith(_BOM) else ""
         body = data[len(bom):]
         changes: list[list[dict[str, Any]]] = [[] for _ in built]
+        skipped: list[Counter[str]] = [Counter() for _ in built]
+        for built_op, counts in zip(built, skipped, strict=True):
+            built_op.skipped = counts
 
         def run(sample: str, line: int | None) -> str:
             for op, found in zip(built, changes, strict=True):
@@ -376,11 +461,15 @@ class TextAugmenter(Augmenter):
                           for number, (line, sep) in enumerate(zip(pieces, seps, strict=True), start=1))
 
         records = []
-        for op, found in zip(self.ops, changes, strict=True):
+        for op, built_op, found, counts in zip(self.ops, built, changes, skipped, strict=True):
             record: dict[str, Any] = {"op": op["op"]}
             if len(OPS[op["op"]].choices.get("action", ())) > 1:
                 record["action"] = op.get("action", SPECS[op["op"]].defaults()["action"])
+            if OPS[op["op"]].wordnet:
+                record["quality"] = bool(op.get("quality", True))
             record["changes"] = found
+            if built_op.quality:
+                record["skipped"] = {reason: counts[reason] for reason in REASONS if counts[reason]}
             records.append(record)
         params = {"unit": self.unit, "tagger": self._tagger, "wordnet": self._wordnet, "ops": records}
         return bom + out, params

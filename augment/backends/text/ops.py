@@ -3,45 +3,58 @@
 Ops are checked against a static copy of their nlpaug signatures
 (``tests/backends/text/test_ops.py`` compares it with nlpaug's own): importing nlpaug takes
 1-2 s, pulls in NLTK, SciPy and pandas, and disturbs the global ``random``
-state, none of which building an augmenter should do. The fixes at the end
-are applied to the nlpaug objects once they are built.
+state, none of which building an augmenter should do. SynonymAug and
+AntonymAug take one parameter of augment-dir's own besides nlpaug's:
+``quality`` (:data:`EXTRA_PARAMETERS`). The fixes at the end are applied to the
+nlpaug objects once they are built; :func:`import_nlpaug` imports nlpaug
+without NLTK, which the WordNet ops no longer need when the synonym index is used.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from augment.backends.text.layout import LayoutTokenizer, token_spans
 from augment.core.checks import did_you_mean
 from augment.core.ops import OpSpec, check_op, op_label, split_op
 
-__all__ = ["NO_LIMIT", "OPS", "REFUSED", "SPECS", "SUPPORTED_OPS", "check_text_op", "crop_range",
-           "fix_spelling_model", "reserved_preprocess"]
+__all__ = ["EXTRA_PARAMETERS", "NO_LIMIT", "OPS", "REFUSED", "SPECS", "SUPPORTED_OPS", "check_text_op",
+           "crop_range", "fix_spelling_model", "import_nlpaug", "reserved_preprocess"]
 
 # None for a *_max cap means "no limit" to nlpaug, but TOML has no null: the
 # cap is stored as this number instead, which no text's token count reaches.
 NO_LIMIT = 1_000_000_000
 
-# nlpaug's signatures (nlpaug 1.1.11), with the types its docstrings promise.
+#: Parameters augment-dir adds to an nlpaug op (op -> parameter -> what it does).
+EXTRA_PARAMETERS: dict[str, dict[str, str]] = {
+    "SynonymAug": {"quality": "the quality filter (augment.backends.text.quality); false: nlpaug's exact behaviour"},
+    "AntonymAug": {"quality": "the quality filter (augment.backends.text.quality); false: nlpaug's exact behaviour"},
+}
+
+# nlpaug's signatures (nlpaug 1.1.11), with the types its docstrings promise, and EXTRA_PARAMETERS last.
 
 
 class _SynonymAug:
     def __init__(self, aug_src: str = "wordnet", model_path: str | None = None, name: str = "Synonym_Aug",
                  aug_min: int = 1, aug_max: int | None = 10, aug_p: float = 0.3, lang: str = "eng",
                  stopwords: list[str] | None = None, tokenizer: Any = None, reverse_tokenizer: Any = None,
-                 stopwords_regex: str | None = None, force_reload: bool = False, verbose: int = 0) -> None: ...
+                 stopwords_regex: str | None = None, force_reload: bool = False, verbose: int = 0,
+                 quality: bool = True) -> None: ...
 
 
 class _AntonymAug:
     def __init__(self, name: str = "Antonym_Aug", aug_min: int = 1, aug_max: int | None = 10,
                  aug_p: float = 0.3, lang: str = "eng", stopwords: list[str] | None = None,
                  tokenizer: Any = None, reverse_tokenizer: Any = None, stopwords_regex: str | None = None,
-                 verbose: int = 0) -> None: ...
+                 verbose: int = 0, quality: bool = True) -> None: ...
 
 
 class _RandomWordAug:
@@ -140,6 +153,9 @@ def _wordnet_source(values: dict[str, Any]) -> str | None:
 def _wordnet_lang(values: dict[str, Any]) -> str | None:
     if not values["lang"]:
         return f"lang must be a WordNet language code such as 'eng'; got {values['lang']!r}"
+    if values["quality"] and values["lang"] != "eng":
+        return (f"quality = true works for English only (its word lists, frequencies and word forms are "
+                f"English); set quality = false for lang={values['lang']!r}")
     return None
 
 
@@ -246,6 +262,10 @@ _TOKENIZERS = {
     "tokenizer": "the text backend tokenizes itself, to keep the layout",
     "reverse_tokenizer": "the text backend rebuilds the text itself, to keep the layout",
 }
+_WIRING = {
+    "wordnet_model": "the text backend gives the WordNet ops their model",
+    "quality_filter": "the text backend gives the WordNet ops their quality filter",
+}
 
 
 @dataclass(frozen=True)
@@ -259,7 +279,7 @@ class _OpInfo:
     checks: tuple[_Check, ...] = ()
 
     def spec(self, cls: type | None = None) -> OpSpec:
-        return OpSpec(cls or self.stub, exclude={**_TOKENIZERS, **self.exclude},
+        return OpSpec(cls or self.stub, exclude={**_TOKENIZERS, **(_WIRING if self.wordnet else {}), **self.exclude},
                       choices=self.choices, checks=(_strings("stopwords"), _regex, *self.checks))
 
 
@@ -352,6 +372,61 @@ def check_text_op(op: Any, index: int) -> dict[str, Any]:
         stored[key] = _plain(value)
     check_op(spec, name, {k: v for k, v in stored.items() if k != "op"}, where)
     return stored
+
+
+class _Deferred:
+    """Stands in for an NLTK module or function in nlpaug's module globals until first used."""
+
+    def __init__(self, module: str, attr: str | None = None) -> None:
+        self._module, self._attr = module, attr
+
+    def _target(self) -> Any:
+        found = importlib.import_module(self._module)
+        return getattr(found, self._attr) if self._attr else found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._target()(*args, **kwargs)
+
+
+# nlpaug's modules that import NLTK at import time (inside ``try: ... except ImportError``),
+# and the names they expect from it.
+_NLTK_NAMES: dict[str, dict[str, tuple[str, str | None]]] = {
+    "nlpaug.model.word_dict.wordnet": {"nltk": ("nltk", None), "wordnet": ("nltk.corpus", "wordnet")},
+    "nlpaug.model.word_dict.ppdb": {"nltk": ("nltk", None), "wordnet": ("nltk.corpus", "wordnet")},
+    "nlpaug.model.word_rule.shuffle": {"sent_tokenize": ("nltk.tokenize", "sent_tokenize")},
+}
+
+
+def import_nlpaug(module: str) -> ModuleType:
+    """Import an nlpaug module without importing NLTK, unless NLTK is imported already.
+
+    nlpaug imports NLTK at import time in a ``try: ... except ImportError``,
+    which costs 1-2 s (NLTK imports SciPy and scikit-learn when installed); the
+    ops here need it only to load WordNet through NLTK, which the synonym index
+    replaces. NLTK is hidden while nlpaug is imported (``sys.modules["nltk"] =
+    None`` makes ``import nltk`` raise ImportError, which nlpaug catches), and
+    the names nlpaug took from it are then put back as stand-ins that import
+    NLTK on first use, so nlpaug's own WordNet model still works in this process.
+    """
+    if "nltk" in sys.modules:
+        return importlib.import_module(module)
+    sys.modules["nltk"] = None  # type: ignore[assignment]
+    try:
+        found = importlib.import_module(module)
+    finally:
+        if "nltk" in sys.modules and sys.modules["nltk"] is None:
+            del sys.modules["nltk"]
+    for name, names in _NLTK_NAMES.items():
+        loaded = sys.modules.get(name)
+        if loaded is None:
+            continue
+        for attr, (source, source_attr) in names.items():
+            if not hasattr(loaded, attr):
+                setattr(loaded, attr, _Deferred(source, source_attr))
+    return found
 
 
 def reserved_preprocess(aug: Any, layout: LayoutTokenizer) -> Callable[[str], str]:

@@ -1,9 +1,12 @@
 """``python -m augment.backends.text.setup status|setup|download``: get the NLTK data the text backend needs.
 
 ``status`` says which WordNet and tagger a run would use (preparing the copy of
-a system WordNet if needed). ``setup`` makes WordNet usable by the means it is
-allowed: NLTK's download (``--allow-download``) and, as root on Debian/Ubuntu,
-``apt-get install wordnet-base wordnet-sense-index`` (``--allow-apt``).
+a system WordNet if needed), and whether the synonym index built from it is
+current. ``setup`` makes WordNet usable by the means it is allowed: NLTK's
+download (``--allow-download``) and, as root on Debian/Ubuntu,
+``apt-get install wordnet-base wordnet-sense-index`` (``--allow-apt``); then it
+builds the synonym index (:mod:`augment.backends.text.synonym_index`), which a
+run would otherwise build on its first use.
 ``download`` is NLTK's download of WordNet and the tagger. This command is the
 only code in augment-dir that ever calls ``nltk.download``.
 """
@@ -18,6 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from augment.backends.text import synonym_index
 from augment.backends.text.taggers import FALLBACK_TAGGER, TAGGER, find_tagger
 from augment.backends.text.wordnet import MissingNLTKDataError, adopt_env_paths, ensure_wordnet, is_mirror
 
@@ -39,7 +43,18 @@ def _status_lines() -> tuple[bool, list[str]]:
     else:
         lines.append(f"Tagger: {FALLBACK_TAGGER} ({TAGGER} not found; get it with: "
                      "python -m augment.backends.text.setup setup --allow-download)")
+    if synonym_index.current_index() is not None:
+        lines.append(f"Synonym index: {synonym_index.index_path()} (current)")
+    else:
+        lines.append(f"Synonym index: not built yet for this WordNet ({synonym_index.index_path()}); a run "
+                     "builds it first (15-30 s, once), or now: python -m augment.backends.text.setup setup")
     return True, lines
+
+
+def _build_index() -> None:
+    if synonym_index.current_index() is None:
+        print(f"building the synonym index in {synonym_index.index_path()} (15-30 s, once) ...", flush=True)
+        synonym_index.ensure_index()
 
 
 def _download_dir() -> Path:
@@ -110,7 +125,8 @@ def _setup(allow_download: bool, allow_apt: bool) -> int:
         if find_tagger() is None and allow_download:
             print(f"NLTK's {TAGGER} tagger is missing; trying NLTK's download for it.")
             _nltk_download([TAGGER])
-            usable, lines = _status_lines()
+        _build_index()
+        usable, lines = _status_lines()
         print("\n".join(lines))
         return 0
     if not (allow_download or allow_apt):
@@ -125,6 +141,8 @@ def _setup(allow_download: bool, allow_apt: bool) -> int:
         _apt_install()
         usable, lines = _status_lines()
     if usable:
+        _build_index()
+        usable, lines = _status_lines()
         print("\n".join(lines))
         return 0
     print("\n".join(lines), file=sys.stderr)

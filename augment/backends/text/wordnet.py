@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +35,14 @@ __all__ = [
     "FIX_HINT",
     "SYSTEM_WORDNET_DIRS",
     "MissingNLTKDataError",
+    "QuickSource",
     "WordNetSource",
     "adopt_env_paths",
     "cache_dir",
     "ensure_wordnet",
     "is_mirror",
+    "nltk_search_path",
+    "quick_source",
     "system_wordnet_dirs",
 ]
 
@@ -200,6 +204,92 @@ def _database_problem(folder: Path) -> str | None:
     if missing == ["index.sense"]:
         return "lacks index.sense (Debian/Ubuntu: apt-get install wordnet-sense-index)"
     return f"lacks {', '.join(missing)}"
+
+
+# --------------------------------------------------------------------------- without importing NLTK
+
+
+def nltk_search_path() -> list[str] | None:
+    """NLTK's data search path (our mirror left out), without importing NLTK if it is not imported yet.
+
+    Importing NLTK takes 1-2 s; a process that only checks whether the synonym
+    index is current should not pay it. Until NLTK is imported its path is
+    ``nltk/data.py``'s own list, rebuilt here; None where that list cannot be
+    rebuilt (Windows), meaning "ask NLTK".
+    """
+    if "nltk" in sys.modules:
+        import nltk
+
+        adopt_env_paths()
+        return [str(p) for p in nltk.data.path if isinstance(p, str) and not is_mirror(p)]
+    if os.name == "nt":
+        return None
+    paths = [os.path.expanduser(p) for p in os.environ.get("NLTK_DATA", "").split(os.pathsep) if p]
+    if "APPENGINE_RUNTIME" not in os.environ and os.path.expanduser("~/") != "~/":
+        paths.append(os.path.expanduser("~/nltk_data"))
+    paths += [os.path.join(sys.prefix, "nltk_data"), os.path.join(sys.prefix, "share", "nltk_data"),
+              os.path.join(sys.prefix, "lib", "nltk_data"), "/usr/share/nltk_data", "/usr/local/share/nltk_data",
+              "/usr/lib/nltk_data", "/usr/local/lib/nltk_data"]
+    return [p for p in paths if not is_mirror(p)]
+
+
+def _real(path: str) -> str:
+    head, sep, _ = path.partition(".zip/")
+    return os.path.realpath(head + ".zip" if sep else path)
+
+
+@dataclass(frozen=True)
+class QuickSource:
+    """The WordNet a process would use, found by file checks alone (no NLTK import).
+
+    Attributes:
+        kind: "nltk" or "system", as in :class:`WordNetSource`.
+        path: NLTK's corpus folder, ``<zip>/wordnet`` for a zipped corpus, or the system database folder.
+    """
+
+    kind: str
+    path: str
+
+    @classmethod
+    def of(cls, source: WordNetSource) -> QuickSource:
+        """The quick form of a source NLTK found."""
+        return cls(source.kind, source.path)
+
+    def same_as(self, source: WordNetSource) -> bool:
+        """Whether NLTK's choice (``ensure_wordnet()``) is this same WordNet."""
+        return self.kind == source.kind and _real(self.path) == _real(source.path)
+
+    def stamp(self) -> dict[str, Any]:
+        """What identifies this WordNet's contents: its kind, path, and its files' sizes and times."""
+        real = Path(_real(self.path))
+        names = (*_REQUIRED_FILES, *_OPTIONAL_FILES) if real.is_dir() else ("",)
+        files = {}
+        for name in names:
+            path = real / name if name else real
+            if path.is_file():
+                st = path.stat()
+                files[name or real.name] = [st.st_size, st.st_mtime_ns]
+        return {"kind": self.kind, "path": str(real), "files": files}
+
+
+def quick_source() -> QuickSource | None:
+    """Which WordNet :func:`ensure_wordnet` would pick, by the same search order, without importing NLTK.
+
+    Returns None when that cannot be told without NLTK, or no WordNet is found.
+    """
+    paths = nltk_search_path()
+    if paths is None:
+        return None
+    for entry in paths:
+        folder = Path(entry) / "corpora" / "wordnet"
+        if folder.exists():
+            return QuickSource("nltk", str(folder))
+        if (Path(entry) / "corpora" / "wordnet.zip").is_file():
+            return QuickSource("nltk", str(Path(entry) / "corpora" / "wordnet.zip") + "/wordnet")
+    for folder in system_wordnet_dirs():
+        if _database_problem(folder) is None:
+            return QuickSource("system", str(folder))
+    return None
 
 
 # --------------------------------------------------------------------------- mirror

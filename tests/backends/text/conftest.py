@@ -1,4 +1,4 @@
-"""Fixtures of the text backend's tests: NLTK's search path and the WordNet cache, each test's own."""
+"""Fixtures of the text backend's tests: NLTK's search path and the WordNet cache, each test's own; the real index."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import warnings
 import nltk
 import pytest
 
+from augment.backends.text.synonym_index import WordNetIndex, ensure_index
 from augment.backends.text.taggers import FallbackTaggerWarning
 from augment.backends.text.wordnet import ensure_wordnet
 
@@ -39,3 +40,10 @@ def real_wordnet():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FallbackTaggerWarning)
         yield
+
+
+@pytest.fixture(scope="session")
+def real_wordnet_index() -> WordNetIndex:
+    """The synonym index of the real WordNet, built once per session in the session's cache folder."""
+    ensure_wordnet()
+    return ensure_index()

@@ -15,12 +15,14 @@ import random
 import re
 import subprocess
 import sys
+from collections import Counter
 
 import nltk
 import numpy as np
 import pytest
 
 from augment.backends.text import MissingNLTKDataError, TextAugmenter, taggers, wordnet
+from augment.backends.text.quality import REASONS
 from augment.core.registry import backend
 from augment.core.result import BadInputError
 from backends.text.helpers import CRLF_TEXT, EVERY_OP, LONG, assert_same_layout, op_id, replay, token_spans
@@ -228,10 +230,14 @@ def test_params_are_json_safe_and_match_the_real_diff():
     params = result.params
     assert json.loads(json.dumps(params)) == params
     assert set(params) == {"unit", "tagger", "wordnet", "ops"} and params["unit"] == "file"
-    assert params["tagger"] in ("averaged_perceptron_tagger_eng", "wordnet-fallback")
+    assert params["tagger"] in ("averaged_perceptron_tagger_eng", "wordnet-fallback-2")
     assert params["wordnet"] in ("nltk", "system")
     records = params["ops"][0]["changes"]
-    assert params["ops"][0]["op"] == "SynonymAug" and set(params["ops"][0]) == {"op", "changes"}
+    assert params["ops"][0]["op"] == "SynonymAug" and set(params["ops"][0]) == {"op", "quality", "changes", "skipped"}
+    assert params["ops"][0]["quality"] is True
+    skipped = params["ops"][0]["skipped"]
+    assert skipped and set(skipped) <= set(REASONS) and all(isinstance(n, int) and n > 0 for n in skipped.values())
+    assert list(skipped) == [r for r in REASONS if r in skipped]  # in REASONS' order
     assert records and all(set(r) == {"line", "index", "original", "replacement"} for r in records)
     assert all(r["line"] == 1 and r["original"] != r["replacement"] for r in records)
     # Substitutions: each change is exactly one original token.
@@ -335,7 +341,7 @@ def test_empty_file(tmp_path):
     src = write_text(tmp_path / "empty.txt", "")
     result = TextAugmenter().augment_file(src, tmp_path / "empty_aug1.txt", seed=1)
     assert (tmp_path / "empty_aug1.txt").read_bytes() == b""
-    assert result.params["ops"] == [{"op": "SynonymAug", "changes": []}]
+    assert result.params["ops"] == [{"op": "SynonymAug", "quality": True, "changes": [], "skipped": {}}]
 
 
 def test_in_memory_data_must_be_text():
@@ -406,7 +412,7 @@ def test_other_languages_need_the_multilingual_wordnet(tmp_path, monkeypatch):
     nltk.data.path[:] = [str(tmp_path)]  # WordNet comes back through ensure_wordnet; OMW does not
     try:
         with pytest.raises(MissingNLTKDataError, match="omw"):
-            TextAugmenter(lang="fra").augment(SENTENCES[0], seed=1)
+            TextAugmenter(lang="fra", quality=False).augment(SENTENCES[0], seed=1)
     finally:
         nltk.data.path[:] = saved
 
@@ -419,3 +425,62 @@ def test_ops_written_out_explicitly_augment_the_same(op, real_wordnet):
     given, written = TextAugmenter(ops=[op]), TextAugmenter(ops=explicit)
     for seed in range(4):
         assert written.augment(LONG, seed=seed) == given.augment(LONG, seed=seed)
+
+
+# ------------------------------------------------------------------ the quality filter's setting
+
+
+def test_quality_is_a_setting_of_the_wordnet_ops():
+    assert TextAugmenter(quality=False).config() == {
+        "unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3, "quality": False}]}
+    assert TextAugmenter(quality=True) == TextAugmenter()
+    explicit = TextAugmenter.explicit_ops([{"op": "SynonymAug"}, {"op": "AntonymAug"}, {"op": "SplitAug"}])
+    assert explicit[0]["quality"] is True and explicit[1]["quality"] is True and "quality" not in explicit[2]
+    with pytest.raises(ValueError, match=r"quality must be true or false; got 'no'"):
+        TextAugmenter(quality="no")
+    with pytest.raises(ValueError, match=r"quality=True works for English only; pass quality=False for lang='fra'"):
+        TextAugmenter(lang="fra")
+    with pytest.raises(ValueError, match=r"ops\[1\] \(SplitAug\): unknown parameter 'quality'"):
+        TextAugmenter(ops=[{"op": "SplitAug", "quality": True}])
+
+
+def test_recipes_before_format_2_meant_nlpaugs_own_wordnet_ops():
+    ops = [{"op": "SynonymAug"}, {"op": "AntonymAug", "quality": True}, {"op": "SplitAug"}]
+    table = {"unit": "line", "ops": ops}
+    assert TextAugmenter.table_as_of(table, 1) == {
+        "unit": "line", "ops": [{"op": "SynonymAug", "quality": False}, {"op": "AntonymAug", "quality": True},
+                                {"op": "SplitAug"}]}
+    assert TextAugmenter.table_as_of(table, 2) == table
+    assert TextAugmenter.table_as_of({"unit": "file"}, 1) == {"unit": "file"}  # a rule's table without ops
+    assert ops[0] == {"op": "SynonymAug"}  # not changed in place
+
+
+def test_quality_false_records_no_skips():
+    params = TextAugmenter(quality=False).augment(LONG, seed=2).params
+    assert params["ops"][0]["quality"] is False and "skipped" not in params["ops"][0]
+    assert params["ops"][0]["changes"]
+
+
+def test_skips_add_up_over_the_lines():
+    lines = SENTENCES + ["John said he can't find the keys he lost in Paris."]
+    text = "\n".join(lines) + "\n"
+    whole = TextAugmenter(unit="line").augment(text, seed=3).params["ops"][0]["skipped"]
+    each = Counter()
+    for line in lines:
+        each.update(TextAugmenter().augment(line, seed=3).params["ops"][0]["skipped"])
+    assert whole == dict(each) and whole["proper noun"] == 2
+
+
+def test_a_run_imports_no_nltk_and_nlpaugs_own_wordnet_still_works(tmp_path, real_wordnet_index):
+    # Importing NLTK costs 1-2 s per process; the index makes it needless. A user's own
+    # nlpaug WordNet in the same process must still find NLTK, on first use.
+    code = ("import sys, warnings; warnings.simplefilter('ignore'); "
+            "from augment.backends.text import TextAugmenter; "
+            f"r = TextAugmenter().augment({LONG!r}, seed=1); assert r.params['ops'][0]['changes']; "
+            "assert not [m for m in sys.modules if m.startswith('nltk')], 'NLTK imported'; "
+            "import nlpaug.model.word_dict as nmw; "
+            "from augment.backends.text import wordnet; wordnet.ensure_wordnet(); "
+            "print(nmw.WordNet(lang='eng', is_synonym=True).predict('car', pos='n')[:3])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "['car', 'auto', 'automobile']"

@@ -44,6 +44,11 @@ from conftest import SENTENCES
         ([{"op": "SpellingAug", "dict_path": "/no/such.txt"}], "ops[1] (SpellingAug): ", ["dict_path"]),
         ([{"op": "AntonymAug", "stopwords": ["a", 1]}], "ops[1] (AntonymAug): ", ["stopwords"]),
         ([{"op": "SynonymAug", "stopwords_regex": "("}], "ops[1] (SynonymAug): ", ["stopwords_regex"]),
+        ([{"op": "SynonymAug", "quality": "yes"}], "ops[1] (SynonymAug): ", ["quality", "true or false", "'yes'"]),
+        ([{"op": "AntonymAug", "quality": 1}], "ops[1] (AntonymAug): ", ["quality", "true or false"]),
+        ([{"op": "SynonymAug", "lang": "fra"}], "ops[1] (SynonymAug): ", ["quality = true", "English", "'fra'"]),
+        ([{"op": "SynonymAug", "wordnet_model": None}], "ops[1] (SynonymAug): ", ["wordnet_model", "cannot be set"]),
+        ([{"op": "AntonymAug", "quality_filter": 1}], "ops[1] (AntonymAug): ", ["quality_filter", "cannot be set"]),
     ],
 )
 def test_invalid_ops_name_the_op_and_the_key(chain, label, needles):
@@ -80,8 +85,19 @@ def test_static_signatures_match_nlpaug():
     for name, info in ops.OPS.items():
         real = getattr(importlib.import_module(info.module), name)
         expected = [(p.name, p.default) for p in inspect.signature(real.__init__).parameters.values()]
-        assert [(p.name, p.default) for p in inspect.signature(info.stub.__init__).parameters.values()] \
-            == expected, name
+        extras = ops.EXTRA_PARAMETERS.get(name, {})
+        stub = [(p.name, p.default) for p in inspect.signature(info.stub.__init__).parameters.values()]
+        assert [pair for pair in stub if pair[0] not in extras] == expected, name
+        assert [pair[0] for pair in stub[len(expected):]] == list(extras), name  # augment-dir's own come last
+
+
+def test_the_wordnet_ops_take_what_their_stubs_say():
+    from augment.backends.text import wordnet_ops
+
+    for name, cls in (("SynonymAug", wordnet_ops.QualitySynonymAug), ("AntonymAug", wordnet_ops.QualityAntonymAug)):
+        built, stub = ops.OPS[name].spec(cls), ops.SPECS[name]
+        assert built.defaults() == stub.defaults() and set(built.parameters) == set(stub.parameters)
+        assert stub.defaults()["quality"] is True
     modules = [importlib.import_module(m) for m in
                ("nlpaug.augmenter.word", "nlpaug.augmenter.sentence", "nlpaug.flow")]
     assert all(any(hasattr(m, name) for m in modules) for name in ops.REFUSED)

@@ -20,17 +20,18 @@ def test_cli_status_reports_the_system_wordnet(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "augment.backends.text.setup", "status"],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "WordNet:" in proc.stdout and "Tagger:" in proc.stdout
+    assert "WordNet:" in proc.stdout and "Tagger:" in proc.stdout and "Synonym index:" in proc.stdout
     assert not proc.stderr  # nothing else said (no runpy warning, no fallback notice)
     if wordnet._find_nltk_wordnet() is None:
         assert f"system database {SYSTEM_WORDNET}" in proc.stdout
 
 
-def test_cli_setup_when_already_usable(nltk_path, capsys):
+def test_cli_setup_when_already_usable(nltk_path, capsys, real_wordnet_index):
     assert setup.main(["setup"]) == 0
     out = capsys.readouterr().out
     assert "already usable" in out and "WordNet: system database" in out
-    assert "Tagger: wordnet-fallback" in out
+    assert "Tagger: wordnet-fallback-2" in out
+    assert f"Synonym index: {real_wordnet_index.path} (current)" in out and "building" not in out
     assert "get it with: python -m augment.backends.text.setup setup --allow-download" in out
 
 
@@ -48,3 +49,17 @@ def test_cli_requires_a_command(capsys):
         setup.main([])
     assert info.value.code == 2
     assert "python -m augment.backends.text.setup" in capsys.readouterr().err
+
+
+def test_cli_setup_builds_the_index(tmp_path, nltk_path, private_cache, monkeypatch, capsys):
+    from backends.text.wordnet_db import write_wordnet
+
+    folder = write_wordnet(tmp_path / "dict")
+    os.chmod(folder, 0o755)
+    monkeypatch.setattr(wordnet, "SYSTEM_WORDNET_DIRS", ())
+    monkeypatch.setenv("WNSEARCHDIR", str(folder))
+    assert setup.main(["status"]) == 0
+    assert "Synonym index: not built yet" in capsys.readouterr().out
+    assert setup.main(["setup"]) == 0
+    out = capsys.readouterr().out
+    assert "building the synonym index" in out and "(current)" in out

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -257,3 +259,37 @@ def test_stamp_is_json_and_names_the_source(tmp_path, nltk_path, private_cache, 
     source = ensure_wordnet()
     stamp = json.loads((Path(source.nltk_root) / "augment-dir-source.json").read_text())
     assert stamp["source"] == str(database.resolve()) and "index.sense" in stamp["files"]
+
+
+# --------------------------------------------------------------------------- without importing NLTK
+
+
+def test_quick_source_picks_what_ensure_wordnet_picks(tmp_path, nltk_path, private_cache, monkeypatch):
+    data = tmp_path / "data"
+    (data / "corpora").mkdir(parents=True)
+    os.chmod(data, 0o755)
+    os.chmod(data / "corpora", 0o755)
+    write_tiny_wordnet(data / "corpora" / "wordnet", lexnames=True)
+    nltk_path.append(str(data))
+    quick = wordnet.quick_source()
+    assert quick is not None and quick.kind == "nltk"
+    assert quick.same_as(ensure_wordnet())
+    stamp = quick.stamp()
+    assert stamp["kind"] == "nltk" and "data.noun" in stamp["files"] and json.loads(json.dumps(stamp)) == stamp
+    # Without NLTK's own WordNet, the system database is the one, as for ensure_wordnet.
+    nltk_path.remove(str(data))
+    monkeypatch.setenv("WNSEARCHDIR", str(write_tiny_wordnet(tmp_path / "dict")))
+    system = wordnet.quick_source()
+    assert system is not None and system.kind == "system" and system.same_as(ensure_wordnet())
+    assert not system.same_as(wordnet.WordNetSource("nltk", str(data), str(data)))
+
+
+def test_nltk_search_path_without_nltk_is_nltks_own(tmp_path):
+    code = ("import json, sys; from augment.backends.text import wordnet; before = wordnet.nltk_search_path(); "
+            "assert 'nltk' not in sys.modules; import nltk; "
+            "print(json.dumps([before, [p for p in nltk.data.path if not wordnet.is_mirror(p)]]))")
+    env = {**os.environ, "NLTK_DATA": str(tmp_path / "extra")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    before, after = json.loads(proc.stdout)
+    assert before == after and before[0] == str(tmp_path / "extra")
