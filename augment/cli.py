@@ -31,6 +31,10 @@ ready to edit; `--config recipe.toml` uses it (-n and --seed override it).
 
 OUTPUT/run.json says whether the run finished; train on OUTPUT only then.
 
+INPUT and OUTPUT may be fsspec URLs (s3://bucket/train, gs://..., az://...):
+credentials come from the store's own environment or profile (for S3 also
+AWS_ENDPOINT_URL), other options from --storage-options.
+
 exit status: 0 all done, 1 some inputs failed (see the summary and manifest),
 2 usage or set-up error (nothing written), 130 interrupted (Ctrl-C),
 143 terminated (SIGTERM), 129 hung up (SIGHUP); rerun to resume.
@@ -58,8 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("input", metavar="INPUT", nargs="?", help="folder to read (never modified)")
-    parser.add_argument("output", metavar="OUTPUT", nargs="?", help="folder to write the augmented mirror into")
+    parser.add_argument("input", metavar="INPUT", nargs="?",
+                        help="folder to read (never modified): a path, or an fsspec URL such as s3://bucket/train")
+    parser.add_argument("output", metavar="OUTPUT", nargs="?",
+                        help="folder to write the augmented mirror into: a path or an fsspec URL")
     parser.add_argument("-n", "--copies", type=_whole_number, default=None, metavar="N",
                         help="augmented copies per file (default: the recipe's copies, else 1; "
                              "a recipe rule's own copies still apply)")
@@ -75,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' for a "
                              "LocalCluster of -j processes; INPUT and OUTPUT must be on storage every worker sees")
+    parser.add_argument("--storage-options", metavar="JSON", default=None,
+                        help="options of the fsspec filesystem for INPUT/OUTPUT URLs, as a JSON object "
+                             "(e.g. '{\"endpoint_url\": \"http://localhost:9000\"}'), or @FILE to read it from "
+                             "a file; credentials are better left to the store's environment or profile")
     parser.add_argument("--only", type=_names, default=None, metavar="LIST",
                         help="augment only these modalities, e.g. image,text (default: all)")
     parser.add_argument("--text-unit", choices=("file", "line"), default=None,
@@ -130,8 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import warnings
 
     from augment.run.execute import WorkerStartError
+    from augment.run.lease import LeaseLost
     from augment.run.options import SetupError, resolve
     from augment.run.pipeline import augment_dir
+    from augment.run.remote import StoreError
     from augment.run.task import FileResult
 
     warnings.showwarning = _show_warning
@@ -140,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options: dict[str, Any] = dict(
         copies=args.copies, seed=args.seed, workers=args.workers, only=args.only,
         include_originals=args.include_originals, overwrite=args.overwrite, dry_run=args.dry_run,
-        recipe=args.config, text_unit=args.text_unit, dask=args.dask,
+        recipe=args.config, text_unit=args.text_unit, dask=args.dask, storage_options=args.storage_options,
     )
     try:
         resolved = resolve(**options)
@@ -169,6 +181,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SetupError, WorkerStartError) as exc:
         print(f"augment-dir: error: {exc}", file=sys.stderr)
         return 2
+    except (StoreError, LeaseLost) as exc:
+        # The store failed mid-run, or another run took OUTPUT over: run.json says "failed" (if it could be
+        # written); the message names the URL, never a secret.
+        print(f"augment-dir: error: {exc}; rerun the same command to resume", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as exc:
         print("augment-dir: interrupted; rerun the same command to resume", file=sys.stderr)
         return 128 + exc.signum if isinstance(exc, Terminated) else 130

@@ -81,6 +81,20 @@ class FakeAugmenter(Augmenter):
         Path(path).write_bytes(data)
 
 
+class SharedReadFakeAugmenter(FakeAugmenter):
+    """The fake backend, declaring that a read may serve every copy; counts its reads."""
+
+    reads_are_shareable: ClassVar[bool] = True
+    reads: ClassVar[int] = 0
+
+    def read(self, path: str | os.PathLike[str]) -> bytes:
+        type(self).reads += 1
+        return super().read(path)
+
+
+SHARED_READ_TARGET = f"{__name__}:SharedReadFakeAugmenter"
+
+
 def install() -> None:
     """Register the fake modality (tests call :func:`remove` afterwards)."""
     register("fake", TARGET, FakeAugmenter.extensions)

@@ -33,8 +33,10 @@ def _dataset(root):
     write_image(root / "train" / "cat" / "cat 001.jpg", seed=1)
     write_image(root / "train" / "cat" / "kätzchen.png", seed=2, mode="RGBA")
     write_image(root / "train" / "dog" / "dog.JPG", seed=3)
-    write_text(root / "reviews" / "pos" / "r1.txt", SENTENCES[0] + "\n" + SENTENCES[1] + "\n")
-    write_text(root / "reviews" / "neg" / "r 2.txt", SENTENCES[3] + "\r\n")
+    # Several sentences each: the synonym filter changes few words of a short text, and a
+    # test below needs every output to differ under another seed.
+    write_text(root / "reviews" / "pos" / "r1.txt", "\n".join(SENTENCES) + "\n")
+    write_text(root / "reviews" / "neg" / "r 2.txt", SENTENCES[2] + " " + SENTENCES[3] + "\r\n")
     write_audio(root / "speech" / "yes" / "y1.wav")
     write_audio(root / "speech" / "no" / "n1.flac", subtype="PCM_16", channels=2)
     write_text(root / "notes.csv", "a,b\n")
@@ -364,3 +366,12 @@ def test_an_original_that_collides_with_a_copy_fails_both_and_loses_nothing(tmp_
         [error["source"], *error["error"].replace(",", " ").split()])
     dry = run(src, tmp_path / "dry", "-n", "2", "--include-originals", "--dry-run", check_code=1)
     assert "x_aug1.txt" not in dry.stdout.split()
+
+
+def test_storage_options_that_are_not_json_exit_2_without_repeating_them(tmp_path):
+    src = _dataset(tmp_path / "in")
+    proc = run(src, "s3://bucket/out", "--storage-options", '{"secret": "do-not-print-me", }')
+    assert proc.returncode == 2 and "storage_options (--storage-options) must be a JSON object" in proc.stderr
+    assert "do-not-print-me" not in proc.stderr
+    assert "--storage-options" in run("--help", check_code=0).stdout
+

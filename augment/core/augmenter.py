@@ -64,6 +64,10 @@ class Augmenter(ABC):
     #: Whether :meth:`augment` takes a ``sample_rate`` (audio).
     takes_sample_rate: ClassVar[bool] = False
 
+    #: Whether :meth:`augment` leaves the data it is given unchanged, so that a run
+    #: may read a source once for all its copies (one process, consecutive copies).
+    reads_are_shareable: ClassVar[bool] = False
+
     @classmethod
     def explicit_ops(cls, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``ops`` with every parameter the backend knows a default for written out.

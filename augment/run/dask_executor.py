@@ -11,8 +11,9 @@ was started with. Outputs are the bytes ``-j 1`` gives. A worker lost mid-run
 is Dask's to handle: its batches run again on another worker, which writes the
 same staged files.
 
-INPUT and OUTPUT must be paths every worker sees (a shared file system); the
-run checks that before it starts. A Dask scheduler runs whatever its clients
+INPUT and OUTPUT must be paths every worker sees (a shared file system), or
+fsspec URLs every worker can reach (each worker talks to the store itself,
+with the run's storage options); the run checks that before it starts. A Dask scheduler runs whatever its clients
 send it: keep it on loopback or a private network, or use TLS (Dask's own
 ``distributed.comm`` settings).
 """
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from augment.core.files import discard
 from augment.run.execute import Executor
 from augment.run.options import SetupError
+from augment.run.remote import Location, iter_folder, scrub
 from augment.run.task import FileResult, Task, run_task, worker_init
 
 if TYPE_CHECKING:
@@ -98,6 +100,20 @@ def _sees(paths: list[str]) -> list[str]:
     return [path for path in paths if not os.path.isdir(path)]
 
 
+def _reaches(stores: list[Location]) -> list[str]:
+    """Why this worker cannot list each of ``stores`` (runs on each worker); empty when it can."""
+    failures = []
+    for where in stores:
+        assert where.store is not None
+        try:
+            next(iter(iter_folder(where.store.filesystem(), where.path)), None)
+        except FileNotFoundError:
+            pass  # an OUTPUT not made yet
+        except Exception as exc:
+            failures.append(f"{where.text} ({scrub(f'{type(exc).__name__}: {exc}', where.store.secrets())})")
+    return failures
+
+
 def _batches(plan: Iterable[Task | FileResult], size: int) -> Iterator[list[Task] | FileResult]:
     """Consecutive tasks of ``plan`` grouped ``size`` at a time; ready-made results pass through."""
     batch: list[Task] = []
@@ -139,13 +155,16 @@ class DaskExecutor(Executor):
             ``LocalCluster`` of ``workers`` single-threaded processes, made for
             the run and closed after it), or a ``distributed.Client``.
         workers: The size of a ``"local"`` cluster.
-        shared: Folders every worker must see (INPUT and OUTPUT).
+        shared: Local folders every worker must see (INPUT and OUTPUT).
+        stores: Folders in stores every worker must reach (INPUT and OUTPUT as URLs).
     """
 
-    def __init__(self, dask: str | Client, workers: int, shared: Iterable[str] = ()) -> None:
+    def __init__(self, dask: str | Client, workers: int, shared: Iterable[str] = (),
+                 stores: Iterable[Location] = ()) -> None:
         self.dask = dask
         self.workers = workers
         self.shared = list(shared)
+        self.stores = list(stores)
 
     def _connect(self) -> tuple[Client, Any]:
         try:
@@ -173,6 +192,16 @@ class DaskExecutor(Executor):
             raise SetupError(
                 f"Dask worker {worker} cannot see {', '.join(missing)} ({len(blind)} worker(s) in all): with "
                 f"--dask, INPUT and OUTPUT must be on storage every worker sees (a shared file system)"
+            )
+        if not self.stores:
+            return
+        cut_off = {worker: failed for worker, failed in client.run(_reaches, self.stores).items() if failed}
+        if cut_off:
+            worker, failed = next(iter(cut_off.items()))
+            raise SetupError(
+                f"Dask worker {worker} cannot reach {'; '.join(failed)} ({len(cut_off)} worker(s) in all): each "
+                f"worker reads and writes the store itself, so it needs the package with the store's filesystem "
+                f"(e.g. s3fs) and credentials for it (its environment, a profile or --storage-options)"
             )
 
     def run(self, plan: Iterable[Task | FileResult]) -> Iterator[FileResult]:

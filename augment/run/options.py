@@ -6,10 +6,11 @@ Every value is checked here and nowhere else; the rest of the run reads a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from augment.core.checks import check_int
@@ -17,7 +18,7 @@ from augment.core.registry import modalities
 from augment.core.seeding import check_seed
 from augment.run.recipe import COPIES_MAX, Recipe, RecipeError
 
-__all__ = ["RunArguments", "RunOptions", "SetupError", "default_workers", "resolve"]
+__all__ = ["RunArguments", "RunOptions", "SetupError", "default_workers", "load_storage_options", "resolve"]
 
 TEXT_UNITS = ("file", "line")
 # A scheduler address: [protocol://]host:port (the protocols Dask speaks).
@@ -55,6 +56,11 @@ class RunArguments(TypedDict, total=False):
             ``"local"`` (a ``LocalCluster`` of ``workers`` processes), or a
             ``distributed.Client``. INPUT and OUTPUT must be on storage every
             worker sees.
+        storage_options: Options of the fsspec filesystem(s) that INPUT and
+            OUTPUT URLs (``s3://...``) are reached with, e.g. ``{"endpoint_url":
+            ..., "anon": true}``; a dict, or the JSON text of one (``@file``: the
+            file's). Credentials are better left to the store's standard means
+            (environment, profiles); run.json records these only redacted.
     """
 
     copies: int | None
@@ -67,6 +73,7 @@ class RunArguments(TypedDict, total=False):
     recipe: Recipe | str | os.PathLike[str] | None
     text_unit: str | None
     dask: Any
+    storage_options: Mapping[str, Any] | str | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,10 @@ class RunOptions:
         dry_run: Plan only.
         recipe: The effective recipe: its seed and copies are the two above.
         dask: The Dask cluster to run on (an address, "local" or a Client), or None.
+        workers_given: Whether ``workers`` was asked for (else it is the CPU count,
+            and a small run starts fewer processes).
+        storage_options: The fsspec storage options for URLs, or None (left out of the
+            ``repr``: they may hold secrets).
     """
 
     copies: int
@@ -94,6 +105,8 @@ class RunOptions:
     dry_run: bool
     recipe: Recipe
     dask: Any = None
+    workers_given: bool = False
+    storage_options: dict[str, Any] | None = field(default=None, repr=False)
 
 
 def default_workers() -> int:
@@ -104,16 +117,77 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def load_recipe(recipe: Recipe | str | os.PathLike[str] | None) -> Recipe:
-    """``recipe`` as a Recipe: itself, the file it names, or the default recipe."""
+def load_storage_options(options: Mapping[str, Any] | str | None) -> dict[str, Any] | None:
+    """``options`` as a dict: itself, or the JSON object it holds (``@file.json``: the file's).
+
+    Raises:
+        SetupError: Not a JSON object (the message never repeats the text: it may hold secrets).
+    """
+    if options is None:
+        return None
+    if isinstance(options, str):
+        text, where = options, "--storage-options"
+        if options.startswith("@"):
+            where = options[1:]
+            try:
+                with open(where, encoding="utf-8") as fh:
+                    text = fh.read()
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or exc
+                raise SetupError(f"storage_options: cannot read {where}: {reason}") from None
+        try:
+            options = json.loads(text)
+        except ValueError as exc:
+            raise SetupError(f"storage_options ({where}) must be a JSON object, e.g. "
+                             f"'{{\"endpoint_url\": \"http://localhost:9000\"}}'; "
+                             f"{getattr(exc, 'msg', 'not JSON')} at character {getattr(exc, 'pos', 0)}") from None
+    if not isinstance(options, Mapping):
+        raise SetupError(f"storage_options must be a JSON object (option names to values); "
+                         f"got {type(options).__name__}")
+    if not all(isinstance(key, str) for key in options):
+        raise SetupError("storage_options: every option name must be a string")
+    try:
+        json.dumps(dict(options))
+    except (TypeError, ValueError):
+        raise SetupError("storage_options must hold only JSON values (strings, numbers, booleans, lists, "
+                         "objects): they go to worker processes, and into run.json redacted") from None
+    return dict(options)
+
+
+def load_recipe(recipe: Recipe | str | os.PathLike[str] | None,
+                storage_options: Mapping[str, Any] | None = None) -> Recipe:
+    """``recipe`` as a Recipe: itself, the file (or fsspec URL) it names, or the default recipe."""
     if recipe is None:
         return Recipe.default()
     if isinstance(recipe, Recipe):
         return recipe
+    from augment.run.remote import is_url
+
     try:
+        if is_url(recipe):
+            return _remote_recipe(str(recipe), storage_options)
         return Recipe.from_toml(recipe)
     except RecipeError as exc:
         raise SetupError(str(exc)) from None
+
+
+def _remote_recipe(url: str, storage_options: Mapping[str, Any] | None) -> Recipe:
+    """A recipe read from a store (relative ``*_path`` parameters in it stay as they are)."""
+    from augment.run.remote import locate, scrub
+
+    where = locate(url, "recipe", storage_options)
+    if where.store is None:
+        return Recipe.from_toml(where.path)
+    try:
+        data = bytes(where.store.filesystem().cat_file(where.path))
+    except Exception as exc:
+        reason = scrub(f"{type(exc).__name__}: {exc}", where.store.secrets())
+        raise RecipeError(f"{where.text}: cannot read the recipe: {reason}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecipeError(f"{where.text}: not UTF-8 text (byte offset {exc.start}); TOML files are UTF-8") from None
+    return Recipe.loads(text, where.text)
 
 
 def _check(check: Any, *args: Any) -> Any:
@@ -140,15 +214,18 @@ def resolve(
     recipe: Recipe | str | os.PathLike[str] | None = None,
     text_unit: str | None = None,
     dask: Any = None,
+    storage_options: Mapping[str, Any] | str | None = None,
 ) -> RunOptions:
     """Merge the arguments (see :class:`RunArguments`) with the recipe (arguments win); check each value once.
 
     Raises:
         SetupError: A value is out of range, or the recipe cannot be used.
     """
-    loaded = load_recipe(recipe)
+    stores = load_storage_options(storage_options)
+    loaded = load_recipe(recipe, stores)
     copies = _check(check_int, "copies", _first(copies, loaded.copies, 1), 1, COPIES_MAX)
     seed = _check(check_seed, _first(seed, loaded.seed, 0))
+    workers_given = workers is not None
     workers = _check(check_int, "workers", default_workers() if workers is None else workers, 1)
     if isinstance(only, str):
         only = only.split(",")
@@ -167,4 +244,4 @@ def resolve(
     options: Mapping[str, Mapping[str, Any]] = {"text": {"unit": text_unit}} if text_unit else {}
     effective = loaded.replace(seed=seed, copies=copies, options=options)
     return RunOptions(copies, seed, workers, names, bool(include_originals), bool(overwrite), bool(dry_run),
-                      effective, dask or None)
+                      effective, dask or None, workers_given, storage_options=stores)

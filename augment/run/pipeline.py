@@ -7,6 +7,12 @@ records each result in the manifest and only then commits the output.
 Promises kept here (see DESIGN.md): exactly N outputs per source named after
 it; seeds derived from (seed, relative path, copy) so any ``workers`` gives the
 same bytes; nothing half-written; a rerun resumes; one lock per OUTPUT.
+
+INPUT and OUTPUT may also be fsspec URLs (:mod:`augment.run.remote`): INPUT is
+then walked by listings, OUTPUT is a :class:`~augment.run.storage.RemoteStorage`
+held by a lease (:mod:`augment.run.lease`) with a checkpointed manifest
+(:class:`~augment.run.manifest.CheckpointedManifest`). Local paths take the
+same path as before, untouched.
 """
 
 from __future__ import annotations
@@ -25,15 +31,33 @@ from augment import __version__
 from augment.core.notices import RunNotice
 from augment.core.registry import augmenter_class, backend, install_hint, missing_modules
 from augment.run.execute import Executor, executor_for, in_worker_start_up, unguarded_script_call
-from augment.run.manifest import MANIFEST_NAME, ManifestWriter, compact, has_records, prune
+from augment.run.lease import lease_seconds
+from augment.run.manifest import (
+    MANIFEST_NAME,
+    CheckpointedManifest,
+    LocalManifest,
+    checkpoint_seconds,
+    has_records,
+    remote_has_records,
+)
 from augment.run.options import RunArguments, RunOptions, SetupError, resolve
 from augment.run.plan import PlannedOutput, Planner
 from augment.run.recipe import RECIPE_NAME, Recipe, RecipeError, RecipeWarning, differences
+from augment.run.remote import (
+    IN_PROCESS_STORES,
+    Location,
+    StoreError,
+    is_folder,
+    is_object,
+    locate,
+    redact,
+    scrub,
+)
 from augment.run.state import RUN_STATE_NAME, RunState, read_run_state
-from augment.run.storage import LocalStorage
+from augment.run.storage import LocalStorage, RemoteStorage, Storage
 from augment.run.summary import RunSummary
 from augment.run.task import FileResult, Task
-from augment.run.walk import Entry, walk_files
+from augment.run.walk import Entry, LocalTree, StoreTree, Tree
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
@@ -48,6 +72,9 @@ _RUN_FILES = (MANIFEST_NAME, RECIPE_NAME, RUN_STATE_NAME)
 _COPY_NAME = re.compile(r"(.+)_aug([1-9][0-9]*)")
 # How many differences a refusal lists.
 _DIFFERENCES_SHOWN = 8
+# Outputs per worker process below which another process costs more than it saves:
+# starting one takes 0.3 s or more (3 s with TensorFlow), an output 10-50 ms.
+OUTPUTS_PER_WORKER = 16
 
 
 class UnguardedScriptWarning(UserWarning):
@@ -63,8 +90,8 @@ class AugmentRun(Iterator[FileResult]):
     says ``running`` meanwhile and how the run ended afterwards.
 
     Attributes:
-        input: The INPUT folder (real path).
-        output: The OUTPUT folder (real path).
+        input: The INPUT folder (real path), or its URL when it is in a store.
+        output: The OUTPUT folder (real path), or its URL when it is in a store.
         options: The resolved options.
         planned: How many results iterating yields.
         summary: The results so far, counted.
@@ -72,21 +99,16 @@ class AugmentRun(Iterator[FileResult]):
     """
 
     def __init__(self, input: str | os.PathLike[str], output: str | os.PathLike[str], options: RunOptions) -> None:
-        self.input = Path(os.path.realpath(input))
-        self.output = Path(os.path.realpath(output))
         self.options = options
-        if not self.input.exists():
-            raise SetupError(f"INPUT {input} does not exist")
-        if not self.input.is_dir():
-            raise SetupError(f"INPUT {input} is not a folder")
-        if self.output == self.input:
-            raise SetupError(f"OUTPUT {output} is INPUT itself; choose another folder (inputs are never modified)")
-        if self.input.is_relative_to(self.output):
-            raise SetupError(f"OUTPUT {output} contains INPUT {input}; choose an OUTPUT outside INPUT")
-        if self.output.exists() and not self.output.is_dir():
-            raise SetupError(f"OUTPUT {output} exists and is not a folder")
-        self.exclude = self.output if self.output.is_relative_to(self.input) else None
-        self.storage = LocalStorage(self.output)
+        source = locate(input, "INPUT", options.storage_options)
+        target = locate(output, "OUTPUT", options.storage_options)
+        self.source, self.target = source, target
+        self._secrets = [*(source.store.secrets() if source.store else ()),
+                         *(target.store.secrets() if target.store else ())]
+        if source.store is None and target.store is None:
+            self._local_folders(input, output)
+        else:
+            self._store_folders(source, target)
         self.recipe = options.recipe
         self.fingerprint = self.recipe.fingerprint
         self.planner = Planner(options)
@@ -101,27 +123,149 @@ class AugmentRun(Iterator[FileResult]):
     def __next__(self) -> FileResult:
         return next(self._results)
 
+    def _local_folders(self, input: str | os.PathLike[str], output: str | os.PathLike[str]) -> None:
+        """Check INPUT and OUTPUT on the local file system (the fast path)."""
+        src, out = Path(os.path.realpath(input)), Path(os.path.realpath(output))
+        if not src.exists():
+            raise SetupError(f"INPUT {input} does not exist")
+        if not src.is_dir():
+            raise SetupError(f"INPUT {input} is not a folder")
+        if out == src:
+            raise SetupError(f"OUTPUT {output} is INPUT itself; choose another folder (inputs are never modified)")
+        if src.is_relative_to(out):
+            raise SetupError(f"OUTPUT {output} contains INPUT {input}; choose an OUTPUT outside INPUT")
+        if out.exists() and not out.is_dir():
+            raise SetupError(f"OUTPUT {output} exists and is not a folder")
+        self.input: Path | str = src
+        self.output: Path | str = out
+        self.exclude = out if out.is_relative_to(src) else None
+        self.tree: Tree = LocalTree(src, self.exclude)
+        self.storage: Storage = LocalStorage(out)
+
+    def _store_folders(self, source: Location, target: Location) -> None:
+        """Check INPUT and OUTPUT when either is in a store (a listing or two; nothing is written)."""
+        self.input = Path(source.path) if source.store is None else source.text
+        self.output = Path(target.path) if target.store is None else target.text
+        self.exclude = None  # OUTPUT inside INPUT is the store walk's to leave out
+        o = self.options
+        if source.store is not None and target.store is not None and source.store.protocol != \
+                target.store.protocol and o.storage_options:
+            raise SetupError(
+                f"storage options apply to INPUT and OUTPUT alike, and these are in different stores "
+                f"({source.store.protocol}, {target.store.protocol}); give each store its own by its standard "
+                f"means (its environment or profile, or fsspec's configuration: FSSPEC_<PROTOCOL>_<OPTION> "
+                f"variables or ~/.config/fsspec/)"
+            )
+        for where in (source, target):
+            if where.store is not None and where.store.protocol in IN_PROCESS_STORES and (o.workers > 1 or o.dask):
+                if o.workers_given or o.dask:
+                    raise SetupError(f"{where.text} lives in this process's memory, which worker processes cannot "
+                                     f"see; run it with workers=1 (-j 1) and no Dask")
+                self.options = o = replace(o, workers=1)
+        if target.contains(source):
+            if source.path == target.path:
+                raise SetupError(f"OUTPUT {target.text} is INPUT itself; choose another folder "
+                                 f"(inputs are never modified)")
+            raise SetupError(f"OUTPUT {target.text} contains INPUT {source.text}; choose an OUTPUT outside INPUT")
+        inside = source.contains(target)
+        if source.store is None:
+            if not os.path.exists(source.path):
+                raise SetupError(f"INPUT {source.text} does not exist")
+            if not os.path.isdir(source.path):
+                raise SetupError(f"INPUT {source.text} is not a folder")
+            self.tree = LocalTree(Path(source.path))
+        else:
+            self._check_store_input(source)
+            self.tree = StoreTree(source, target if inside else None)
+        if target.store is None:
+            if os.path.exists(target.path) and not os.path.isdir(target.path):
+                raise SetupError(f"OUTPUT {target.text} exists and is not a folder")
+            self.storage = LocalStorage(target.path)
+        else:
+            try:
+                is_file = is_object(target.store.filesystem(), target.path)
+            except Exception as exc:
+                raise SetupError(self._unreachable("OUTPUT", target, exc)) from None
+            if is_file:
+                raise SetupError(f"OUTPUT {target.text} exists and is not a folder (an object has that name)")
+            checkpoint_seconds(), lease_seconds()  # their settings are checked now, before anything is written
+            self.storage = RemoteStorage(target)
+
+    def _unreachable(self, what: str, where: Location, exc: BaseException) -> str:
+        reason = scrub(f"{type(exc).__name__}: {exc}", self._secrets)
+        return (f"cannot reach {what} {where.text} ({reason}); check the credentials and endpoint (for S3: the "
+                f"AWS environment or profile, AWS_ENDPOINT_URL) or --storage-options")
+
+    def _check_store_input(self, source: Location) -> None:
+        assert source.store is not None
+        fs = source.store.filesystem()
+        try:
+            if is_folder(fs, source.path):
+                return
+            is_file = fs.isfile(source.path)
+        except Exception as exc:
+            raise SetupError(self._unreachable("INPUT", source, exc)) from None
+        if is_file:
+            raise SetupError(f"INPUT {source.text} is not a folder")
+        raise SetupError(f"INPUT {source.text} does not exist (nothing is stored under it)")
+
     def close(self) -> None:
         """Stop the run early (the lock is released, staged files are removed)."""
         self._results.close()
 
+    def _saved_recipe(self) -> Recipe | None:
+        """The recipe OUTPUT was made with, or None when it has none.
+
+        Raises:
+            RecipeError: It cannot be read.
+            SetupError: OUTPUT's store cannot be reached.
+        """
+        if isinstance(self.storage, LocalStorage):
+            saved = self.storage.path(RECIPE_NAME)
+            return Recipe.from_toml(saved, check=False) if saved.exists() else None
+        assert isinstance(self.storage, RemoteStorage)
+        url = self.storage.url(RECIPE_NAME)
+        try:
+            data = self.storage.read_bytes(RECIPE_NAME)
+        except StoreError as exc:
+            raise SetupError(f"{exc}; check the credentials and endpoint, or --storage-options") from None
+        if data is None:
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RecipeError(f"{url}: not UTF-8 text (byte offset {exc.start}); TOML files are UTF-8") from None
+        return Recipe.loads(text, url, check=False)
+
+    def _has_records(self) -> bool:
+        if isinstance(self.storage, LocalStorage):
+            return has_records(self.storage.path(MANIFEST_NAME))
+        assert isinstance(self.storage, RemoteStorage)
+        try:
+            return remote_has_records(self.storage)
+        except StoreError as exc:
+            raise SetupError(str(exc)) from None
+
     def _check_output_recipe(self, output: str | os.PathLike[str]) -> None:
         """Refuse to add to an OUTPUT made with another recipe (unless overwriting), saying what differs."""
-        saved = self.output / RECIPE_NAME
         if self.options.overwrite:
             return
-        if not saved.exists():
-            if has_records(self.output / MANIFEST_NAME):
+        if isinstance(self.storage, RemoteStorage):
+            output, saved = self.target.text, self.storage.url(RECIPE_NAME)
+        else:
+            saved = str(Path(self.output, RECIPE_NAME))
+        try:
+            previous = self._saved_recipe()
+        except RecipeError as exc:
+            raise SetupError(f"OUTPUT holds a recipe.toml that cannot be read ({exc}); "
+                             "use --overwrite to redo OUTPUT with this run's recipe") from None
+        if previous is None:
+            if self._has_records():
                 raise SetupError(
                     f"OUTPUT {output} holds outputs (a manifest) but no {RECIPE_NAME}, so nothing says which "
                     f"recipe made them; redo it with --overwrite, or choose another OUTPUT"
                 )
             return
-        try:
-            previous = Recipe.from_toml(saved, check=False)
-        except RecipeError as exc:
-            raise SetupError(f"OUTPUT holds a recipe.toml that cannot be read ({exc}); "
-                             "use --overwrite to redo OUTPUT with this run's recipe") from None
         if previous.fingerprint == self.fingerprint:
             if previous.older_fingerprint is not None:  # an older format: same recipe, older fingerprint
                 self._renamed[previous.older_fingerprint] = self.fingerprint
@@ -156,7 +300,7 @@ class AugmentRun(Iterator[FileResult]):
         planned = 0
         present: Counter[str] = Counter()
         rule_hits: Counter[int | None] = Counter()
-        for entry in walk_files(self.input, exclude=self.exclude):
+        for entry in self.tree.walk():
             plan = self.planner.outputs_for(entry)
             present[plan.modality or "other"] += 1
             rule_hits[plan.rule] += 1
@@ -177,7 +321,7 @@ class AugmentRun(Iterator[FileResult]):
 
     def _say_notices(self, said: list[warnings.WarningMessage]) -> None:
         """Keep the run notices for run.json and show each once per OUTPUT; pass other warnings on."""
-        previous = read_run_state(self.output) or {}
+        previous = read_run_state(self.storage if isinstance(self.storage, RemoteStorage) else self.output) or {}
         known = set(previous.get("notices") or ()) if not self.options.dry_run else set()
         for message in said:
             if not issubclass(message.category, RunNotice):
@@ -213,8 +357,8 @@ class AugmentRun(Iterator[FileResult]):
 
     def _plan(self) -> Iterator[Task | FileResult]:
         o = self.options
-        name_max = _name_max(self.output)
-        for entry in walk_files(self.input, exclude=self.exclude):
+        source_store, output_store = self.source.store, self.target.store
+        for entry in self.tree.walk():
             plan = self.planner.outputs_for(entry)
             modality = plan.modality
             for out in plan.outputs:
@@ -224,11 +368,8 @@ class AugmentRun(Iterator[FileResult]):
                 elif out.copy == 0 and out.rel_output in _RUN_FILES:
                     yield replace(decided, status="error",
                                   error=f"an original cannot be copied over the run's {out.rel_output}")
-                elif len(os.fsencode(PurePosixPath(out.rel_output).name)) > name_max:
-                    size = len(os.fsencode(PurePosixPath(out.rel_output).name))
-                    yield replace(decided, status="error",
-                                  error=f"name too long: the output's name would be {size} bytes, and the file "
-                                        f"system allows {name_max}; shorten the source's name")
+                elif (too_long := self.storage.too_long(out.rel_output)) is not None:
+                    yield replace(decided, status="error", error=too_long)
                 elif o.include_originals and (other := self._collision(entry.rel, out)) is not None:
                     yield replace(decided, status="error", error=other)
                 elif self.storage.exists(out.rel_output) and not o.overwrite:
@@ -239,7 +380,8 @@ class AugmentRun(Iterator[FileResult]):
                     config = self._config(modality, plan.rule) if out.copy and modality else {}
                     target = backend(modality).target if out.copy and modality else None
                     yield Task(entry.path, self.storage.stage(out.rel_output), entry.rel, out.rel_output,
-                               modality, target, out.copy, out.seed, config)
+                               modality, target, out.copy, out.seed, config, source_store, output_store,
+                               self.target.join(out.rel_output) if output_store is not None else None)
             if plan.status is not None:
                 yield FileResult(entry.rel, None, modality, None, None, plan.status)
 
@@ -250,7 +392,7 @@ class AugmentRun(Iterator[FileResult]):
         copy 1 of ``x.png`` goes: neither may silently win, so both fail.
         """
         if out.copy:
-            if (self.input / out.rel_output).is_file():
+            if self.tree.is_file(out.rel_output):
                 return (f"collides with INPUT's own {out.rel_output}, whose original copy goes to the same "
                         f"place; rename one of them")
             return None
@@ -259,9 +401,9 @@ class AugmentRun(Iterator[FileResult]):
         if found is None:
             return None
         other = str(path.with_name(found.group(1) + path.suffix))
-        if not (self.input / other).is_file():
+        if not self.tree.is_file(other):
             return None
-        copies = [o.copy for o in self.planner.outputs_for(Entry(str(self.input / other), other)).outputs]
+        copies = [o.copy for o in self.planner.outputs_for(Entry(self.tree.path(other), other)).outputs]
         if int(found.group(2)) not in copies:
             return None
         return f"collides with copy {found.group(2)} of {other}, which goes to the same place; rename one of them"
@@ -269,13 +411,98 @@ class AugmentRun(Iterator[FileResult]):
     def _run(self) -> Generator[FileResult, None, None]:
         if self.options.dry_run:
             # Nothing is written, so no lock: the plan's results are the answer.
-            for item in self._plan():
-                if isinstance(item, FileResult):  # always: a dry run stages no task
-                    self.summary.add(item)
-                    yield item
+            read = self._manifest_for_dry_run()
+            try:
+                for item in self._plan():
+                    if isinstance(item, FileResult):  # always: a dry run stages no task
+                        self.summary.add(item)
+                        yield item
+            finally:
+                if read is not None:
+                    read.close()
             return
+        manifest: LocalManifest | CheckpointedManifest
+        if isinstance(self.storage, RemoteStorage):
+            manifest = CheckpointedManifest(self.storage)
+        else:
+            manifest = LocalManifest(self.output)
+        try:
+            release = self._hold_output()
+        except BaseException:
+            manifest.close()  # nothing of OUTPUT's was touched; only the local working copy goes
+            raise
+        state = RunState(self.storage, self._state_record(), notices=self.notices)
+        ending, error = "interrupted", None
+        try:
+            state.start()
+            self.storage.clean_temporaries(skip=str(self.input))
+            manifest.prepare(self._renamed, self._not_planned if self.options.overwrite else None)
+            # The dataset documents itself: rerunning with this file rebuilds the same bytes.
+            self.storage.write_text(RECIPE_NAME, self.recipe.to_toml())
+            with manifest.writer() as writer:
+                for result in self._executor().run(self._plan()):
+                    self.storage.check()  # in a store: stop at once if another run took OUTPUT over
+                    if result.status in ("ok", "error"):
+                        # The line goes first: an output that exists always has one.
+                        writer.write(self._record(result))
+                    if result.temp is not None and result.output is not None:
+                        self.storage.commit(result.temp, result.output)
+                        result = result.committed()
+                    self.summary.add(result)
+                    yield result
+            manifest.finish()
+            ending = "finished"
+        except (KeyboardInterrupt, GeneratorExit):
+            raise  # "interrupted": rerunning resumes
+        except BaseException as exc:
+            ending, error = "failed", f"{type(exc).__name__}: {exc}"
+            if self.source.remote or self.target.remote:
+                error = scrub(error, self._secrets)
+            raise
+        finally:
+            try:
+                manifest.close()
+                counts = {m: dict(sorted(c.items())) for m, c in sorted(self.summary.counts.items())}
+                if self.storage.owned:  # a run that lost OUTPUT to another says nothing there any more
+                    try:
+                        state.finish(ending, counts, self.summary.exit_code if ending == "finished" else None,
+                                     error)
+                    except StoreError:
+                        pass  # the store is failing: run.json still says "running", which no reader trusts
+            finally:
+                release()
+
+    def _manifest_for_dry_run(self) -> CheckpointedManifest | None:
+        """In a store, which outputs are done is the manifest's to say: read it (and list OUTPUT once)."""
+        if not isinstance(self.storage, RemoteStorage):
+            return None
+        manifest = CheckpointedManifest(self.storage)
+        try:
+            self.storage.done = manifest.done()
+        except BaseException:
+            manifest.close()
+            raise
+        finally:
+            self.storage.forget_listing()
+        return manifest
+
+    def _hold_output(self) -> Callable[[], None]:
+        """Take OUTPUT for this run (a lock file, or a lease in a store); return what gives it back.
+
+        Raises:
+            SetupError: Another run holds OUTPUT, or the store refuses the lock.
+        """
+        if isinstance(self.storage, RemoteStorage):
+            from augment.run.lease import LeaseHeld
+
+            try:
+                self.storage.acquire()
+            except (LeaseHeld, StoreError) as exc:
+                raise SetupError(str(exc)) from None
+            return self.storage.release
         from filelock import FileLock, Timeout
 
+        assert isinstance(self.output, Path)
         self.output.mkdir(parents=True, exist_ok=True)
         lock = FileLock(self.output / LOCK_NAME, timeout=0)
         try:
@@ -285,51 +512,29 @@ class AugmentRun(Iterator[FileResult]):
                 f"another augment-dir run is writing to {self.output} (it holds {self.output / LOCK_NAME}); "
                 "wait for it to finish"
             ) from None
-        state = RunState(self.storage, self._state_record(), notices=self.notices)
-        ending, error = "interrupted", None
-        try:
-            state.start()
-            self.storage.clean_temporaries(skip=str(self.input))
-            compact(self.output / MANIFEST_NAME, self.output, self._renamed)
-            if self.options.overwrite:
-                prune(self.output / MANIFEST_NAME, self.output, self._not_planned)
-            # The dataset documents itself: rerunning with this file rebuilds the same bytes.
-            self.storage.write_text(RECIPE_NAME, self.recipe.to_toml())
-            with ManifestWriter(self.output / MANIFEST_NAME) as manifest:
-                for result in self._executor().run(self._plan()):
-                    if result.status in ("ok", "error"):
-                        # The line goes first: an output that exists always has one.
-                        manifest.write(self._record(result))
-                    if result.temp is not None and result.output is not None:
-                        self.storage.commit(result.temp, result.output)
-                        result = result.committed()
-                    self.summary.add(result)
-                    yield result
-            compact(self.output / MANIFEST_NAME, self.output)
-            ending = "finished"
-        except (KeyboardInterrupt, GeneratorExit):
-            raise  # "interrupted": rerunning resumes
-        except BaseException as exc:
-            ending, error = "failed", f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            try:
-                counts = {m: dict(sorted(c.items())) for m, c in sorted(self.summary.counts.items())}
-                state.finish(ending, counts, self.summary.exit_code if ending == "finished" else None, error)
-            finally:
-                lock.release()
+        return lock.release
+
+    @property
+    def worker_processes(self) -> int:
+        """How many processes augment (1: this one). Without -j a small run starts none it cannot keep busy."""
+        workers = self.options.workers
+        if self.options.workers_given:
+            return workers
+        return min(workers, max(1, self.planned // OUTPUTS_PER_WORKER))
 
     def _executor(self) -> Executor:
         if self.options.dask is None:
-            return executor_for(self.options.workers)
+            return executor_for(self.worker_processes)
         from augment.run.dask_executor import DaskExecutor
 
-        return DaskExecutor(self.options.dask, self.options.workers, shared=[str(self.input), str(self.output)])
+        return DaskExecutor(self.options.dask, self.options.workers,
+                            shared=[where.path for where in (self.source, self.target) if where.store is None],
+                            stores=[where for where in (self.source, self.target) if where.store is not None])
 
     def _state_record(self) -> dict[str, Any]:
         """What run.json says of this run besides its state."""
         o = self.options
-        return {
+        record: dict[str, Any] = {
             "augment_dir": __version__,
             "input": str(self.input),
             "output": str(self.output),
@@ -341,6 +546,9 @@ class AugmentRun(Iterator[FileResult]):
                           "include_originals": o.include_originals, "overwrite": o.overwrite,
                           "dask": o.dask if o.dask is None or isinstance(o.dask, str) else "a distributed.Client"},
         }
+        if o.storage_options is not None:
+            record["arguments"]["storage_options"] = redact(o.storage_options)
+        return record
 
     def _not_planned(self, record: dict[str, Any]) -> bool:
         """Whether a manifest line names an output this run would not make (``--overwrite`` removes it).
@@ -352,10 +560,10 @@ class AugmentRun(Iterator[FileResult]):
             return False
         if not isinstance(source, str):
             return True
-        path = self.input / source
-        if not path.is_file() or (self.exclude is not None and path.is_relative_to(self.exclude)):
+        if not self.tree.is_file(source):
             return True  # the source is gone from INPUT
-        planned = {out.copy: out.rel_output for out in self.planner.outputs_for(Entry(str(path), source)).outputs}
+        planned = {out.copy: out.rel_output
+                   for out in self.planner.outputs_for(Entry(self.tree.path(source), source)).outputs}
         copy = record.get("copy")
         return not isinstance(copy, int) or planned.get(copy) != record["output"]
 
@@ -366,17 +574,9 @@ class AugmentRun(Iterator[FileResult]):
             record[key] = value
             if key == "seed":
                 record["recipe"] = self.fingerprint
+        if record.get("error") and (self.source.remote or self.target.remote):
+            record["error"] = scrub(record["error"], self._secrets)
         return record
-
-
-def _name_max(folder: Path) -> int:
-    """The longest file name (in bytes) the file system under ``folder`` (or its nearest existing parent) takes."""
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    try:
-        return os.pathconf(folder, "PC_NAME_MAX")
-    except (OSError, ValueError):  # not known here: the common limit
-        return 255
 
 
 def iter_augment(

@@ -28,10 +28,16 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def read_run_state(output: str | Path) -> dict[str, Any] | None:
-    """The run.json of ``output`` as a dict, or None when there is none (or it cannot be read)."""
+def read_run_state(output: str | Path | Storage) -> dict[str, Any] | None:
+    """The run.json of ``output`` (a folder or a Storage) as a dict, or None when there is none or it is unreadable."""
     try:
-        data = json.loads(Path(output, RUN_STATE_NAME).read_text(encoding="utf-8"))
+        if isinstance(output, Storage):
+            text = output.read_text(RUN_STATE_NAME)
+            if text is None:
+                return None
+        else:
+            text = Path(output, RUN_STATE_NAME).read_text(encoding="utf-8")
+        data = json.loads(text)
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

@@ -80,7 +80,10 @@ class RunSummary:
 
     def describe(self) -> str:
         """A human summary: totals, per-modality counts, failures."""
-        manifest = Path(self.output, MANIFEST_NAME)
+        if "://" in self.output:  # a URL (s3://...), which a Path would mangle
+            manifest = f"{self.output.rstrip('/')}/{MANIFEST_NAME}"
+        else:
+            manifest = str(Path(self.output, MANIFEST_NAME))
         verb = "would write" if self.dry_run else "written"
         head = (
             f"{self.total('planned') if self.dry_run else self.written} {verb}, "

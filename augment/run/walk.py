@@ -1,18 +1,30 @@
 """Walk an input folder lazily, in a stable order, without escaping it.
 
 The walk is a generator over ``os.scandir``: it never holds more than one
-folder's listing in memory, so a folder of a million files costs no more than
+folder's listing in memory, so a tree of a million files costs no more than
 one of ten. Names are sorted per folder so every run (and every machine) sees
 the files in the same order.
+
+In a store (:func:`walk_store`) a folder is a prefix: each is listed once, by
+one listing request per 1,000 names (S3 streams them page by page, in key
+order), never a request per file.
 """
 
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["Entry", "walk_files"]
+from augment.run.remote import Location, iter_folder
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+
+__all__ = ["Entry", "LocalTree", "StoreTree", "Tree", "walk_files", "walk_store"]
 
 
 @dataclass(frozen=True)
@@ -75,3 +87,124 @@ def _walk(folder: str, rel_folder: str, excluded: str | None) -> Iterator[Entry]
             yield Entry(entry.path, rel)
         # sockets, FIFOs and devices are not data files: leave them alone
 
+
+
+def walk_store(fs: AbstractFileSystem, root: str, *, exclude: str | None = None) -> Iterator[Entry]:
+    """Yield every visible object under the store path ``root``, depth first, one listing per folder.
+
+    Hidden names (starting with ".") are skipped, as on disk. ``Entry.path``
+    is the object's store path (``bucket/prefix/name``).
+
+    Args:
+        fs: The store's filesystem.
+        root: The folder (``bucket/prefix``).
+        exclude: A store path to leave out (OUTPUT, when it lies inside INPUT).
+    """
+    yield from _walk_store(fs, root.rstrip("/"), "", exclude)
+
+
+def _walk_store(fs: AbstractFileSystem, folder: str, rel_folder: str, excluded: str | None) -> Iterator[Entry]:
+    try:
+        for name, is_folder in iter_folder(fs, folder):
+            if name.startswith("."):
+                continue
+            rel = f"{rel_folder}/{name}" if rel_folder else name
+            path = f"{folder}/{name}" if folder else name
+            if not is_folder:
+                yield Entry(path, rel)
+            elif not name:
+                yield Entry(path, rel_folder or ".", "a key with an empty folder name ('//') cannot be mirrored")
+            elif path != excluded:
+                yield from _walk_store(fs, path, rel, excluded)
+    except OSError as exc:
+        yield Entry(folder, rel_folder or ".", f"cannot list folder: {exc.strerror or exc}")
+
+
+class Tree:
+    """INPUT as the run sees it: a walk, and a question about one file."""
+
+    def walk(self) -> Iterator[Entry]:
+        """Every source file, depth first."""
+        raise NotImplementedError
+
+    def is_file(self, rel: str) -> bool:
+        """Whether a source file is at ``rel`` (outside OUTPUT)."""
+        raise NotImplementedError
+
+    def path(self, rel: str) -> str:
+        """How a task reaches the source ``rel`` (a local path or a store path)."""
+        raise NotImplementedError
+
+
+class LocalTree(Tree):
+    """INPUT on a local file system.
+
+    Args:
+        root: The folder (real path).
+        exclude: A folder inside it to leave out (OUTPUT), or None.
+    """
+
+    def __init__(self, root: Path, exclude: Path | None = None) -> None:
+        self.root, self.exclude = root, exclude
+
+    def walk(self) -> Iterator[Entry]:
+        """The walk of :func:`walk_files`."""
+        return walk_files(self.root, exclude=self.exclude)
+
+    def is_file(self, rel: str) -> bool:
+        """Whether ``rel`` is a file of INPUT that is not under OUTPUT."""
+        path = self.root / rel
+        return path.is_file() and not (self.exclude is not None and path.is_relative_to(self.exclude))
+
+    def path(self, rel: str) -> str:
+        """The absolute path of ``rel``."""
+        return str(self.root / rel)
+
+
+class StoreTree(Tree):
+    """INPUT in a store.
+
+    Args:
+        location: INPUT.
+        exclude: OUTPUT when it lies inside INPUT (the same store), or None.
+        folders: How many folders' names :meth:`is_file` keeps (it lists a folder when asked about it).
+    """
+
+    def __init__(self, location: Location, exclude: Location | None = None, folders: int = 16) -> None:
+        assert location.store is not None
+        self.location, self.exclude = location, exclude
+        self._names: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._folders = folders
+
+    @property
+    def fs(self) -> AbstractFileSystem:
+        """This process's filesystem for INPUT's store."""
+        assert self.location.store is not None
+        return self.location.store.filesystem()
+
+    def walk(self) -> Iterator[Entry]:
+        """The walk of :func:`walk_store`."""
+        return walk_store(self.fs, self.location.path, exclude=self.exclude.path if self.exclude else None)
+
+    def is_file(self, rel: str) -> bool:
+        """Whether ``rel`` is an object of INPUT (its folder listed once, and its names kept a while)."""
+        path = self.path(rel)
+        if self.exclude is not None and path.startswith(self.exclude.path + "/"):
+            return False
+        folder, _, name = path.rpartition("/")
+        names = self._names.get(folder)
+        if names is None:
+            try:
+                names = frozenset(n for n, is_folder in iter_folder(self.fs, folder) if not is_folder)
+            except FileNotFoundError:
+                names = frozenset()
+            self._names[folder] = names
+            if len(self._names) > self._folders:
+                self._names.popitem(last=False)
+        else:
+            self._names.move_to_end(folder)
+        return name in names
+
+    def path(self, rel: str) -> str:
+        """The store path of ``rel``."""
+        return self.location.join(rel)

@@ -17,6 +17,7 @@ from distributed import Client, LocalCluster
 import augment
 from augment.run.dask_executor import DaskExecutor, _batches
 from augment.run.options import SetupError
+from augment.run.remote import locate
 from augment.run.task import FileResult, Task
 
 import fake_backend
@@ -107,6 +108,27 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_finishes(tmp_path, clie
     assert _manifest_lines(tmp_path / "dask") == _manifest_lines(tmp_path / "local")
     assert victim not in client.run(os.getpid).values()
     client.wait_for_workers(2, timeout=60)
+
+
+def test_an_s3_run_through_the_cluster_equals_the_local_run(tmp_path, client, fake, s3):
+    src = _fake_tree(tmp_path / "in", 40)
+    augment.augment_dir(src, tmp_path / "local", copies=2, workers=1, **fake)
+    bucket = s3.bucket()
+    s3.upload_tree(src, bucket, "in")
+    # The workers were started before this test set the AWS environment: the storage options reach them.
+    options = {"endpoint_url": s3.endpoint, "key": s3.access_key, "secret": s3.secret_key}
+    summary = augment.augment_dir(f"s3://{bucket}/in", f"s3://{bucket}/out", copies=2, dask=client,
+                                  storage_options=options, **fake)
+    assert summary.written == 80 and summary.exit_code == 0
+    assert s3.digest(bucket, "out") == tree_digest(tmp_path / "local")
+    assert s3.manifest_lines(bucket, "out") == _manifest_lines(tmp_path / "local")
+    # Nothing listens on port 9: no retries, so the refusal comes at once.
+    unreachable = {**options, "endpoint_url": "http://127.0.0.1:9", "retries": 1,
+                   "config_kwargs": {"retries": {"max_attempts": 1}}}
+    executor = DaskExecutor(client, 2, stores=[locate(f"s3://{bucket}/out", "OUTPUT", unreachable)])
+    with pytest.raises(SetupError, match=f"cannot reach s3://{bucket}/out .*credentials") as info:
+        list(executor.run([]))
+    assert s3.secret_key not in str(info.value)
 
 
 def test_workers_that_cannot_see_input_are_a_setup_error(tmp_path, client):

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import json
 
-from augment.run.manifest import ManifestWriter, compact
+import pytest
+
+from augment.run.manifest import (
+    PARTS_FOLDER,
+    CheckpointedManifest,
+    ManifestWriter,
+    compact,
+    ok_outputs,
+    prune,
+    remote_has_records,
+)
 
 
 def _line(output, status="ok", **extra):
@@ -54,3 +64,74 @@ def test_compact_keeps_last_line_per_output(tmp_path):
 def test_compact_without_manifest(tmp_path):
     assert compact(tmp_path / "manifest.jsonl", tmp_path) is False
     assert not (tmp_path / "manifest.jsonl").exists()
+
+
+def test_compact_and_prune_ask_a_store_instead_of_the_disk(tmp_path):
+    path = tmp_path / "manifest.jsonl"
+    path.write_text(_line("a_aug1.txt") + _line("gone_aug1.txt") + _line("b_aug1.txt") + _line("c_aug1.txt", "error"))
+    there = {"a_aug1.txt", "b_aug1.txt"}
+    assert compact(path, None, exists=there.__contains__) is True
+    assert _outputs(path) == [("a_aug1.txt", "ok"), ("b_aug1.txt", "ok"), ("c_aug1.txt", "error")]
+    removed = []
+    assert prune(path, None, lambda r: r["output"] != "a_aug1.txt", exists=there.__contains__,
+                 remove=removed.extend) == ["b_aug1.txt", "c_aug1.txt"]
+    assert removed == ["b_aug1.txt"] and _outputs(path) == [("a_aug1.txt", "ok")]
+    path.write_text(_line("x", seed=1) + _line("x", "error", seed=2))
+    compact(path, None)  # neither: the lines are true, only the last per output stays
+    assert _outputs(path) == [("x", "error")] and ok_outputs(path) == set()
+
+
+@pytest.fixture
+def store_output():
+    from augment.run.remote import locate
+    from augment.run.storage import RemoteStorage
+
+    storage = RemoteStorage(locate("memory://manifest-test/out", "OUTPUT"))
+    yield storage
+    storage.fs.rm("/manifest-test", recursive=True)
+
+
+def test_a_store_manifest_checkpoints_parts_and_merges_them(store_output):
+    storage = store_output
+    storage.write_text("a_aug1.txt", "x")
+    storage.write_text("manifest.jsonl", _line("a_aug1.txt") + _line("lost_aug1.txt"))
+    manifest = CheckpointedManifest(storage, every=3600)
+    manifest.prepare({}, None)
+    assert storage.done == {"a_aug1.txt"}  # a line whose object is missing is not done
+    assert _store_lines(storage) == [("a_aug1.txt", "ok")]  # repaired in the store at once
+    with manifest.writer() as writer:
+        writer.write({"source": "s", "output": "b_aug1.txt", "status": "ok"})
+        manifest.checkpoint()
+        writer.write({"source": "s", "output": "c_aug1.txt", "status": "error"})
+        manifest.checkpoint()
+        manifest.checkpoint()  # nothing new: no part
+    parts = sorted(rel for rel in storage.listing() if rel.startswith(PARTS_FOLDER))
+    storage.forget_listing()
+    assert len(parts) == 2 and storage.read_text(parts[1]) == _line("c_aug1.txt", "error")
+    manifest.finish()
+    manifest.close()
+    assert _store_lines(storage) == [("a_aug1.txt", "ok"), ("b_aug1.txt", "ok"), ("c_aug1.txt", "error")]
+    assert not [rel for rel in storage.listing() if rel.startswith(".augment-dir")]
+
+
+def test_a_killed_runs_parts_are_merged_by_the_next_run(store_output):
+    storage = store_output
+    for rel in ("a_aug1.txt", "b_aug1.txt"):
+        storage.write_text(rel, "x")
+    storage.write_text("manifest.jsonl", _line("a_aug1.txt", "error"))
+    storage.write_text(f"{PARTS_FOLDER}/20260101T000000Z-aaaa-000000.jsonl", _line("a_aug1.txt"))
+    storage.write_text(f"{PARTS_FOLDER}/20260101T000000Z-aaaa-000001.jsonl", _line("b_aug1.txt") + '{"torn')
+    assert remote_has_records(storage)
+    manifest = CheckpointedManifest(storage)
+    assert manifest.done() == {"a_aug1.txt", "b_aug1.txt"} and storage.read_text("manifest.jsonl").count("\n") == 1
+    manifest.close()
+    manifest = CheckpointedManifest(storage)
+    manifest.prepare({}, None)
+    manifest.close()
+    assert _store_lines(storage) == [("a_aug1.txt", "ok"), ("b_aug1.txt", "ok")]
+    assert not [rel for rel in storage.listing() if rel.startswith(PARTS_FOLDER)]
+
+
+def _store_lines(storage):
+    return [(json.loads(line)["output"], json.loads(line)["status"])
+            for line in storage.read_text("manifest.jsonl").splitlines()]

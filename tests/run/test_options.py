@@ -50,3 +50,41 @@ def test_a_recipe_path_is_loaded_and_its_errors_are_setup_errors(tmp_path):
     path.write_text("copies = 0\n")
     with pytest.raises(SetupError, match=r"r\.toml: copies must be an integer >= 1"):
         resolve(recipe=path)
+
+
+def test_storage_options_come_as_a_dict_json_text_or_a_file(tmp_path):
+    assert resolve().storage_options is None
+    assert resolve(storage_options={"anon": True}).storage_options == {"anon": True}
+    assert resolve(storage_options='{"endpoint_url": "http://localhost:9000"}').storage_options == {
+        "endpoint_url": "http://localhost:9000"}
+    (tmp_path / "opts.json").write_text('{"key": "AKIAFILEKEY", "secret": "from-a-file-123"}')
+    options = resolve(storage_options=f"@{tmp_path / 'opts.json'}")
+    assert options.storage_options == {"key": "AKIAFILEKEY", "secret": "from-a-file-123"}
+    assert "from-a-file-123" not in repr(options)  # options are never shown
+
+
+@pytest.mark.parametrize("given, message", [
+    ('{"secret": "sup3r-s3cret", oops}', r"must be a JSON object, .*Expecting property name"),
+    ('["sup3r-s3cret"]', "must be a JSON object .*got list"),
+    ({"client": object()}, "must hold only JSON values"),
+    ({1: "sup3r-s3cret"}, "every option name must be a string"),
+    ("@/no/such/options.json", "cannot read /no/such/options.json"),
+])
+def test_bad_storage_options_are_refused_without_repeating_them(given, message):
+    with pytest.raises(SetupError, match=message) as info:
+        resolve(storage_options=given)
+    assert "sup3r-s3cret" not in str(info.value)
+
+
+def test_a_recipe_url_is_read_from_its_store():
+    from augment.run.remote import Store
+
+    fs = Store.of("memory").filesystem()
+    fs.pipe_file("/recipe-test/r.toml", b"copies = 3\n")
+    try:
+        options = resolve(recipe="memory://recipe-test/r.toml")
+        assert options.copies == 3 and options.recipe.source == "memory:///recipe-test/r.toml"
+        with pytest.raises(SetupError, match="memory:///recipe-test/none.toml: cannot read the recipe"):
+            resolve(recipe="memory://recipe-test/none.toml")
+    finally:
+        fs.rm("/recipe-test", recursive=True)

@@ -487,3 +487,22 @@ def test_the_readme_example_pasted_into_a_script_works(tmp_path, guarded):
     assert proc.stdout.split() == ["6", "0"]
     assert ("running in this process instead" in proc.stderr) is (not guarded)
     assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) <= 4
+
+
+def test_a_small_run_starts_no_worker_processes_unless_asked(tmp_path, fake, monkeypatch):
+    import augment.run.options as options_module
+    from augment.run.execute import InProcessExecutor, ProcessPoolTaskExecutor
+    from augment.run.pipeline import OUTPUTS_PER_WORKER
+
+    monkeypatch.setattr(options_module, "default_workers", lambda: 4)
+    small = augment.iter_augment(_fake_tree(tmp_path / "small", count=6), tmp_path / "o1", copies=2, **fake)
+    assert small.planned == 12 and small.worker_processes == 1
+    assert isinstance(small._executor(), InProcessExecutor)
+    big = augment.iter_augment(_fake_tree(tmp_path / "big", count=40), tmp_path / "o2", copies=2, **fake)
+    assert big.worker_processes == min(4, 80 // OUTPUTS_PER_WORKER) == 4
+    # Asked for, -j is what the run uses.
+    asked = augment.iter_augment(tmp_path / "small", tmp_path / "o3", copies=2, workers=2, **fake)
+    assert asked.worker_processes == 2 and isinstance(asked._executor(), ProcessPoolTaskExecutor)
+    for run in (small, big, asked):
+        run.close()
+    assert augment.augment_dir(tmp_path / "small", tmp_path / "o1", copies=2, **fake).written == 12

@@ -35,3 +35,10 @@ def test_no_rate_when_nothing_was_done():
     summary = RunSummary("in", "out", elapsed=3.0)
     summary.add(_result("a.jpg", "skipped"))
     assert summary.describe().splitlines()[0] == "0 written, 1 skipped (already done), 0 failed, 0 unsupported in 3.0 s"
+
+
+def test_a_store_output_is_named_by_its_url():
+    summary = RunSummary("s3://bucket/in", "s3://bucket/out", elapsed=1.0)
+    for i in range(SUMMARY_FAILURES + 1):
+        summary.add(_result(f"{i}.jpg", "error", error="bad"))
+    assert "every one is in s3://bucket/out/manifest.jsonl" in summary.describe()

@@ -177,6 +177,8 @@ class ImageAugmenter(Augmenter):
     modality: ClassVar[str] = "image"
     extensions: ClassVar[frozenset[str]] = backend("image").extensions
     options: ClassVar[tuple[str, ...]] = ("jpeg_quality", "webp_quality")
+    # Decoded once per source for all its copies: augmenting never changes the data read.
+    reads_are_shareable: ClassVar[bool] = True
     default_table: ClassVar[Mapping[str, Any]] = {
         "jpeg_quality": KEEP,
         "webp_quality": KEEP,

@@ -157,6 +157,8 @@ class TextAugmenter(Augmenter):
     modality: ClassVar[str] = "text"
     extensions: ClassVar[frozenset[str]] = backend("text").extensions
     options: ClassVar[tuple[str, ...]] = ("unit",)
+    # Decoded once per source for all its copies: augmenting never changes the data read.
+    reads_are_shareable: ClassVar[bool] = True
     default_table: ClassVar[Mapping[str, Any]] = {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]}
 
     @classmethod
