@@ -50,18 +50,9 @@ class LeaseLost(RuntimeError):
 
 def lease_seconds() -> float:
     """The lease length: ``AUGMENT_DIR_LEASE_SECONDS`` if set (at least 1), else 60 s."""
-    text = os.environ.get("AUGMENT_DIR_LEASE_SECONDS")
-    if not text:
-        return LEASE_SECONDS
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value >= 1:
-        from augment.run.options import SetupError
+    from augment.run.options import env_seconds
 
-        raise SetupError(f"AUGMENT_DIR_LEASE_SECONDS must be a number of seconds >= 1; got {text!r}")
-    return value
+    return env_seconds("AUGMENT_DIR_LEASE_SECONDS", LEASE_SECONDS, at_least=1, or_equal=True)
 
 
 def _iso(seconds: float) -> str:

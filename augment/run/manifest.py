@@ -218,19 +218,10 @@ def ok_outputs(path: str | os.PathLike[str], *, compacted: bool = False) -> set[
 
 
 def checkpoint_seconds() -> float:
-    """Seconds between checkpoints: ``AUGMENT_DIR_CHECKPOINT_SECONDS`` if set, else 10."""
-    text = os.environ.get("AUGMENT_DIR_CHECKPOINT_SECONDS")
-    if not text:
-        return CHECKPOINT_SECONDS
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        from augment.run.options import SetupError
+    """Seconds between checkpoints: ``AUGMENT_DIR_CHECKPOINT_SECONDS`` if set (above 0), else 10."""
+    from augment.run.options import env_seconds
 
-        raise SetupError(f"AUGMENT_DIR_CHECKPOINT_SECONDS must be a number of seconds > 0; got {text!r}")
-    return value
+    return env_seconds("AUGMENT_DIR_CHECKPOINT_SECONDS", CHECKPOINT_SECONDS, at_least=0, or_equal=False)
 
 
 class LocalManifest:

@@ -109,6 +109,25 @@ class RunOptions:
     storage_options: dict[str, Any] | None = field(default=None, repr=False)
 
 
+def env_seconds(name: str, default: float, *, at_least: float, or_equal: bool) -> float:
+    """A number of seconds from the environment variable ``name`` (``default`` when unset or empty).
+
+    Raises:
+        SetupError: Not a number, or below ``at_least`` (or equal to it, unless ``or_equal``).
+    """
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value >= at_least if or_equal else value > at_least):
+        raise SetupError(f"{name} must be a number of seconds {'>=' if or_equal else '>'} {at_least:g}; "
+                         f"got {text!r}")
+    return value
+
+
 def default_workers() -> int:
     """The CPUs this process may run on."""
     try:
