@@ -136,6 +136,11 @@ class AugmentRun(Iterator[FileResult]):
             raise SetupError(f"OUTPUT {output} contains INPUT {input}; choose an OUTPUT outside INPUT")
         if out.exists() and not out.is_dir():
             raise SetupError(f"OUTPUT {output} exists and is not a folder")
+        for name in (*_RUN_FILES, LOCK_NAME):
+            if (out / name).is_symlink():
+                raise SetupError(
+                    f"OUTPUT {output}: {name} is a symbolic link (to {os.readlink(out / name)}); a run writes its "
+                    f"own {name} in OUTPUT, never through a link: remove the link, or choose another OUTPUT")
         self.input: Path | str = src
         self.output: Path | str = out
         self.exclude = out if out.is_relative_to(src) else None
@@ -370,6 +375,8 @@ class AugmentRun(Iterator[FileResult]):
                                   error=f"an original cannot be copied over the run's {out.rel_output}")
                 elif (too_long := self.storage.too_long(out.rel_output)) is not None:
                     yield replace(decided, status="error", error=too_long)
+                elif (linked := self.storage.through_link(out.rel_output)) is not None:
+                    yield replace(decided, status="error", error=linked)
                 elif o.include_originals and (other := self._collision(entry.rel, out)) is not None:
                     yield replace(decided, status="error", error=other)
                 elif self.storage.exists(out.rel_output) and not o.overwrite:

@@ -68,6 +68,10 @@ class Storage(ABC):
     def too_long(self, rel: str) -> str | None:
         """Why no file can be named ``rel`` here (a name or key too long), or None."""
 
+    def through_link(self, rel: str) -> str | None:
+        """Why ``rel`` would be written outside OUTPUT through a linked folder, or None (object stores have none)."""
+        return None
+
     def check(self) -> None:  # noqa: B027 - only a lease in a store can be lost; a lock file cannot
         """Raise if this run no longer holds OUTPUT."""
 
@@ -97,6 +101,8 @@ class LocalStorage(Storage):
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self._name_max: int | None = None
+        # Output folder -> where it really is, when that is outside OUTPUT (else None); one lookup per folder.
+        self._escapes: dict[Path, str | None] = {}
 
     def path(self, rel: str) -> Path:
         """The absolute path of ``rel``."""
@@ -131,6 +137,23 @@ class LocalStorage(Storage):
             return self.path(rel).read_text(encoding="utf-8")
         except (OSError, ValueError):
             return None
+
+    def through_link(self, rel: str) -> str | None:
+        """Why ``rel`` cannot be written: a folder on its way is a symbolic link out of OUTPUT (e.g. into INPUT).
+
+        Writing through it would put outputs outside OUTPUT, even into INPUT
+        (which a later run would then augment again).
+        """
+        folder = self.path(rel).parent
+        if folder not in self._escapes:
+            root = Path(os.path.realpath(self.root))
+            real = Path(os.path.realpath(folder))
+            self._escapes[folder] = None if real.is_relative_to(root) else str(real)
+        escape = self._escapes[folder]
+        if escape is None:
+            return None
+        return (f"its folder in OUTPUT is a symbolic link to {escape}, outside OUTPUT; nothing is written through "
+                f"it (remove the link, or make it a real folder)")
 
     def too_long(self, rel: str) -> str | None:
         """Whether the name of ``rel`` is longer than the file system takes (NAME_MAX, found once)."""

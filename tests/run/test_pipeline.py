@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -506,3 +507,40 @@ def test_a_small_run_starts_no_worker_processes_unless_asked(tmp_path, fake, mon
     for run in (small, big, asked):
         run.close()
     assert augment.augment_dir(tmp_path / "small", tmp_path / "o1", copies=2, **fake).written == 12
+
+
+@pytest.mark.parametrize("name", ["manifest.jsonl", "run.json", "recipe.toml", LOCK_NAME])
+def test_a_run_file_that_is_a_link_is_refused_and_nothing_is_written_through_it(tmp_path, fake, name):
+    src = _fake_tree(tmp_path / "in", count=2)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = tmp_path / "elsewhere" / "theirs.txt"  # dangling: a run must not create it
+    os.symlink(target, out / name)
+    message = (rf"OUTPUT .*: {re.escape(name)} is a symbolic link \(to {re.escape(str(target))}\); "
+               rf"a run writes its own {re.escape(name)} in OUTPUT, never through a link")
+    with pytest.raises(SetupError, match=message):
+        augment.augment_dir(src, out, workers=1, **fake)
+    assert not target.exists() and not (tmp_path / "elsewhere").exists()
+    assert sorted(p.name for p in out.iterdir()) == [name]
+
+
+def test_a_folder_in_output_linked_out_of_it_fails_its_files_and_input_is_untouched(tmp_path, fake):
+    src = _fake_tree(tmp_path / "in", count=6)  # folders a/ and b/
+    before = tree_digest(src)
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink(src / "b", out / "b")  # OUTPUT/b leads into INPUT/b
+    summary = augment.augment_dir(src, out, copies=1, workers=1, **fake)
+    assert summary.written == 3 and summary.failed == 3 and summary.exit_code == 1
+    assert tree_digest(src) == before  # nothing was written into INPUT
+    records = {r["source"]: r for r in _manifest(out)}
+    for rel in ("b/f00.fake", "b/f02.fake", "b/f04.fake"):
+        assert records[rel]["status"] == "error"
+        assert f"its folder in OUTPUT is a symbolic link to {src / 'b'}, outside OUTPUT" in records[rel]["error"]
+    assert all(records[f"a/f0{i}.fake"]["status"] == "ok" for i in (1, 3, 5))
+    # A link that stays inside OUTPUT is an ordinary folder.
+    os.unlink(out / "b")
+    (out / "real").mkdir()
+    os.symlink(out / "real", out / "b")
+    again = augment.augment_dir(src, out, copies=1, workers=1, **fake)
+    assert again.written == 3 and again.failed == 0 and len(list((out / "real").iterdir())) == 3
