@@ -136,11 +136,7 @@ class AugmentRun(Iterator[FileResult]):
             raise SetupError(f"OUTPUT {output} contains INPUT {input}; choose an OUTPUT outside INPUT")
         if out.exists() and not out.is_dir():
             raise SetupError(f"OUTPUT {output} exists and is not a folder")
-        for name in (*_RUN_FILES, LOCK_NAME):
-            if (out / name).is_symlink():
-                raise SetupError(
-                    f"OUTPUT {output}: {name} is a symbolic link (to {os.readlink(out / name)}); a run writes its "
-                    f"own {name} in OUTPUT, never through a link: remove the link, or choose another OUTPUT")
+        _refuse_linked_run_files(out, output)
         self.input: Path | str = src
         self.output: Path | str = out
         self.exclude = out if out.is_relative_to(src) else None
@@ -185,6 +181,7 @@ class AugmentRun(Iterator[FileResult]):
         if target.store is None:
             if os.path.exists(target.path) and not os.path.isdir(target.path):
                 raise SetupError(f"OUTPUT {target.text} exists and is not a folder")
+            _refuse_linked_run_files(Path(target.path), target.text)
             self.storage = LocalStorage(target.path)
         else:
             try:
@@ -584,6 +581,15 @@ class AugmentRun(Iterator[FileResult]):
         if record.get("error") and (self.source.remote or self.target.remote):
             record["error"] = scrub(record["error"], self._secrets)
         return record
+
+
+def _refuse_linked_run_files(out: Path, shown: str | os.PathLike[str]) -> None:
+    """SetupError if a run file in the local OUTPUT ``out`` is a symbolic link (a run never writes through one)."""
+    for name in (*_RUN_FILES, LOCK_NAME):
+        if (out / name).is_symlink():
+            raise SetupError(
+                f"OUTPUT {shown}: {name} is a symbolic link (to {os.readlink(out / name)}); a run writes its "
+                f"own {name} in OUTPUT, never through a link: remove the link, or choose another OUTPUT")
 
 
 def iter_augment(
