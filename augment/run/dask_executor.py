@@ -95,6 +95,15 @@ def run_batch(tasks: list[Task]) -> list[FileResult]:
             raise
 
 
+def _refuse_if_any_worker_fails(client: Client, probe: Any, places: Any, verb: str, joiner: str, why: str) -> None:
+    """Run ``probe(places)`` on every worker; SetupError naming the first worker it failed for (and how many)."""
+    failing = {worker: failed for worker, failed in client.run(probe, places).items() if failed}
+    if failing:
+        worker, failed = next(iter(failing.items()))
+        raise SetupError(f"Dask worker {worker} {verb} {joiner.join(failed)} ({len(failing)} worker(s) in all): "
+                         f"{why}")
+
+
 def _sees(paths: list[str]) -> list[str]:
     """The paths among ``paths`` that are not folders here (runs on each worker)."""
     return [path for path in paths if not os.path.isdir(path)]
@@ -186,23 +195,14 @@ class DaskExecutor(Executor):
         # A cluster the run made has all its workers before the first batch; an
         # existing one needs at least one (others may join as the run goes).
         client.wait_for_workers(self.workers if made else 1, timeout=60)
-        blind = {worker: missing for worker, missing in client.run(_sees, self.shared).items() if missing}
-        if blind:
-            worker, missing = next(iter(blind.items()))
-            raise SetupError(
-                f"Dask worker {worker} cannot see {', '.join(missing)} ({len(blind)} worker(s) in all): with "
-                f"--dask, INPUT and OUTPUT must be on storage every worker sees (a shared file system)"
-            )
-        if not self.stores:
-            return
-        cut_off = {worker: failed for worker, failed in client.run(_reaches, self.stores).items() if failed}
-        if cut_off:
-            worker, failed = next(iter(cut_off.items()))
-            raise SetupError(
-                f"Dask worker {worker} cannot reach {'; '.join(failed)} ({len(cut_off)} worker(s) in all): each "
-                f"worker reads and writes the store itself, so it needs the package with the store's filesystem "
-                f"(e.g. s3fs) and credentials for it (its environment, a profile or --storage-options)"
-            )
+        _refuse_if_any_worker_fails(
+            client, _sees, self.shared, "cannot see", ", ",
+            "with --dask, INPUT and OUTPUT must be on storage every worker sees (a shared file system)")
+        if self.stores:
+            _refuse_if_any_worker_fails(
+                client, _reaches, self.stores, "cannot reach", "; ",
+                "each worker reads and writes the store itself, so it needs the package with the store's "
+                "filesystem (e.g. s3fs) and credentials for it (its environment, a profile or --storage-options)")
 
     def run(self, plan: Iterable[Task | FileResult]) -> Iterator[FileResult]:
         """Yield results as batches complete; at most two batches per worker in flight."""

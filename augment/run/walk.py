@@ -13,6 +13,7 @@ order), never a request per file.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -120,20 +121,20 @@ def _walk_store(fs: AbstractFileSystem, folder: str, rel_folder: str, excluded: 
         yield Entry(folder, rel_folder or ".", f"cannot list folder: {exc.strerror or exc}")
 
 
-class Tree:
+class Tree(ABC):
     """INPUT as the run sees it: a walk, and a question about one file."""
 
+    @abstractmethod
     def walk(self) -> Iterator[Entry]:
         """Every source file, depth first."""
-        raise NotImplementedError
 
+    @abstractmethod
     def is_file(self, rel: str) -> bool:
         """Whether a source file is at ``rel`` (outside OUTPUT)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def path(self, rel: str) -> str:
         """How a task reaches the source ``rel`` (a local path or a store path)."""
-        raise NotImplementedError
 
 
 class LocalTree(Tree):
