@@ -24,9 +24,10 @@ import secrets
 import shutil
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from augment.core.files import atomic_path
 from augment.run.remote import StoreError
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
     from augment.run.storage import RemoteStorage
 
 __all__ = ["CHECKPOINT_SECONDS", "MANIFEST_NAME", "PARTS_FOLDER", "CheckpointedManifest", "LocalManifest",
-           "ManifestWriter", "checkpoint_seconds", "compact", "has_records", "line_for", "ok_outputs", "prune",
+           "ManifestWarning", "ManifestWriter", "checkpoint_seconds", "compact", "first_lines", "foreign",
+           "has_records", "is_source_error", "line_for", "ok_outputs", "prune", "remote_first_lines",
            "remote_has_records"]
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -43,6 +45,10 @@ MANIFEST_NAME = "manifest.jsonl"
 PARTS_FOLDER = ".augment-dir/manifest"
 #: Seconds between checkpoints (``AUGMENT_DIR_CHECKPOINT_SECONDS`` sets another).
 CHECKPOINT_SECONDS = 10.0
+
+
+class ManifestWarning(UserWarning):
+    """The manifest had damaged lines; what they recorded is made again."""
 
 
 def line_for(record: dict[str, Any]) -> str:
@@ -62,49 +68,87 @@ def line_for(record: dict[str, Any]) -> str:
 
 
 class ManifestWriter:
-    """Appends records to a manifest, one flushed line each."""
+    """Appends records to a manifest, one whole line each, handed to the OS at once.
+
+    A line is either all there or not at all: if the disk fills (ENOSPC) or
+    fails (EIO) part-way, the file is cut back to where the line began and the
+    error is raised, so the next run finds no torn line in the middle.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._file: IO[str] | None = None
+        self._fd: int | None = None
 
     def __enter__(self) -> ManifestWriter:
-        self._file = open(self.path, "a", encoding="utf-8", newline="\n")
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def write(self, record: dict[str, Any]) -> None:
-        """Append ``record`` and flush it to the OS, so a killed run keeps it."""
-        if self._file is None:
+        """Append ``record`` as one line (a killed run keeps it); OSError leaves the file as it was."""
+        if self._fd is None:
             raise RuntimeError("ManifestWriter used outside its 'with' block")
-        self._file.write(line_for(record))
-        self._file.flush()
+        data = memoryview(line_for(record).encode("utf-8"))
+        start = os.fstat(self._fd).st_size
+        try:
+            while data:
+                data = data[os.write(self._fd, data):]
+        except OSError:
+            try:
+                os.ftruncate(self._fd, start)
+            except OSError:
+                pass  # the next run's compact() drops a torn last line
+            raise
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:
-    """The record of one line, or None for junk (not JSON, not an object, no output)."""
+    """The record of one line, or None for junk (not JSON, not an object, no output).
+
+    A source the run could not read at all (a folder it cannot list, a FIFO,
+    a link loop) has an "error" line with ``"output": null``.
+    """
     try:
         record = json.loads(raw)
     except ValueError:
         return None
-    return record if isinstance(record, dict) and isinstance(record.get("output"), str) else None
+    if not isinstance(record, dict):
+        return None
+    if isinstance(record.get("output"), str) or is_source_error(record):
+        return record
+    return None
 
 
-def _records(path: Path) -> Any:
-    """Yield (offset, record) for each parseable line; torn or junk lines are skipped."""
+def is_source_error(record: Mapping[str, Any]) -> bool:
+    """Whether ``record`` is the line of a source that has no output (an unreadable folder, a FIFO...)."""
+    return record.get("output") is None and record.get("status") == "error" and isinstance(record.get("source"), str)
+
+
+def _key(record: Mapping[str, Any]) -> str:
+    """What a line is about: its output, or (NUL never occurs in a path) the source that has none."""
+    output = record["output"]
+    return output if isinstance(output, str) else "\0" + record["source"]
+
+
+def _records(path: Path, junk: list[int] | None = None) -> Any:
+    """Yield (offset, record, raw) for each parseable line; torn or junk lines are skipped.
+
+    ``junk`` collects the (1-based) numbers of whole lines that are not records.
+    """
     with open(path, "rb") as fh:
         offset = 0
-        for raw in fh:
+        for number, raw in enumerate(fh, start=1):
             start, offset = offset, offset + len(raw)
             if not raw.endswith(b"\n"):
                 return  # a torn last line from a killed run
             record = _parse(raw)
             if record is not None:
                 yield start, record, raw
+            elif junk is not None and raw.strip():
+                junk.append(number)
 
 
 def _exists_under(output_root: str | os.PathLike[str] | None,
@@ -116,7 +160,8 @@ def _exists_under(output_root: str | os.PathLike[str] | None,
 
 
 def compact(path: str | os.PathLike[str], output_root: str | os.PathLike[str] | None,
-            renamed: Mapping[str, str] | None = None, *, exists: Callable[[str], bool] | None = None) -> bool:
+            renamed: Mapping[str, str] | None = None, *, exists: Callable[[str], bool] | None = None,
+            source_errors: bool = True, junk: list[int] | None = None) -> bool:
     """Repair and deduplicate a manifest in place; return whether it changed.
 
     Keeps, for each output, only its last line, and only if that line is true
@@ -129,6 +174,11 @@ def compact(path: str | os.PathLike[str], output_root: str | os.PathLike[str] | 
     given, else of the file system under ``output_root``; with neither, every
     last line is kept (the lines are known to be true).
 
+    ``source_errors=False`` drops the lines of sources without an output (an
+    unreadable folder...): a run starting over reports them afresh, or not at
+    all once they are fixed. ``junk`` collects the numbers of whole lines that
+    were not records (a line damaged in the middle of the file).
+
     Memory: one dict entry (relative path -> byte offset) per output listed.
     """
     path = Path(path)
@@ -137,8 +187,8 @@ def compact(path: str | os.PathLike[str], output_root: str | os.PathLike[str] | 
         return False
     last: dict[str, int] = {}
     lines = 0
-    for offset, record, _ in _records(path):
-        last[record["output"]] = offset
+    for offset, record, _ in _records(path, junk):
+        last[_key(record)] = offset
         lines += 1
     size = path.stat().st_size
     kept = 0
@@ -146,9 +196,13 @@ def compact(path: str | os.PathLike[str], output_root: str | os.PathLike[str] | 
     # cost one sequential write, and keep this function to one code path.
     with atomic_path(path) as tmp, open(tmp, "wb") as out:
         for offset, record, raw in _records(path):
-            if last.get(record["output"]) != offset:
+            if last.get(_key(record)) != offset:
                 continue
-            if is_there is None or (record.get("status") == "ok") == is_there(record["output"]):
+            if is_source_error(record):
+                keep = source_errors
+            else:
+                keep = is_there is None or (record.get("status") == "ok") == is_there(record["output"])
+            if keep:
                 if renamed and record.get("recipe") in renamed:
                     record["recipe"] = renamed[record["recipe"]]
                     raw = line_for(record).encode("utf-8")
@@ -185,7 +239,7 @@ def prune(path: str | os.PathLike[str], output_root: str | os.PathLike[str] | No
     path = Path(path)
     if not path.exists():
         return []
-    removed = [record["output"] for _, record, _ in _records(path) if stale(record)]
+    removed = [record["output"] for _, record, _ in _records(path) if not is_source_error(record) and stale(record)]
     if remove is None:
         root = Path(output_root or ".")
         for rel in removed:
@@ -197,7 +251,7 @@ def prune(path: str | os.PathLike[str], output_root: str | os.PathLike[str] | No
     gone = set(removed)
     with atomic_path(path) as tmp, open(tmp, "wb") as out:
         for _, record, raw in _records(path):
-            if record["output"] not in gone:
+            if is_source_error(record) or record["output"] not in gone:
                 out.write(raw)
     return removed
 
@@ -234,12 +288,27 @@ class LocalManifest:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self.path = self.root / MANIFEST_NAME
+        #: After :meth:`prepare` found damaged lines: the outputs that have a line (None: trust the files).
+        self.recorded: set[str] | None = None
 
     def prepare(self, renamed: Mapping[str, str], stale: Callable[[dict[str, Any]], bool] | None) -> None:
-        """Repair what a killed run left, and remove the outputs ``stale`` picks (``--overwrite``)."""
-        compact(self.path, self.root, renamed)
+        """Repair what a killed run left, and remove the outputs ``stale`` picks (``--overwrite``).
+
+        A damaged line in the middle (not JSON: a disk error, a hand edit)
+        lost some output's record. Which one cannot be known, so then every
+        output counts as done only if it has a line (:attr:`recorded`): the
+        unrecorded one is made again, its line with it.
+        """
+        junk: list[int] = []
+        compact(self.path, self.root, renamed, source_errors=False, junk=junk)
         if stale is not None:
             prune(self.path, self.root, stale)
+        if junk:
+            shown = ", ".join(map(str, junk[:5])) + (" ..." if len(junk) > 5 else "")
+            warnings.warn(ManifestWarning(
+                f"{self.path}: {len(junk)} damaged line(s) ({shown}) dropped; the outputs they recorded are "
+                f"made again"), stacklevel=2)
+            self.recorded = ok_outputs(self.path, compacted=True)
 
     def writer(self) -> ManifestWriter:
         """The writer of this run's lines."""
@@ -317,7 +386,7 @@ class CheckpointedManifest:
         """
         listing = self.storage.listing()
         stale_parts = self._gather(listing)
-        changed = compact(self.path, None, renamed, exists=listing.__contains__)
+        changed = compact(self.path, None, renamed, exists=listing.__contains__, source_errors=False)
         if stale is not None:
             changed = bool(prune(self.path, None, stale, exists=listing.__contains__,
                                  remove=self.storage.remove)) or changed
@@ -382,6 +451,56 @@ class CheckpointedManifest:
                     pass  # the parts stay in the store; the next run merges them
         finally:
             shutil.rmtree(self._work, ignore_errors=True)
+
+
+#: The fields every line augment-dir writes has; a manifest whose first record lacks one is another tool's.
+_OWN_FIELDS = ("source", "output", "status")
+_LINE_LIMIT = 1 << 20
+#: How many lines decide whose a manifest is (a damaged first line alone does not make it another tool's).
+_LINES_LOOKED_AT = 3
+
+
+def foreign(lines: list[bytes]) -> str | None:
+    """Why a manifest starting with ``lines`` is not augment-dir's, or None if it is (or is empty).
+
+    A manifest.jsonl from another tool (NeMo-style datasets use the name) is
+    never emptied or appended to. The first JSON object decides; a line cut
+    short at the end is a run killed while writing it (ours, repaired by
+    :func:`compact`), and a damaged line before one of ours is ours too.
+    """
+    whole = [line for line in lines if line.endswith(b"\n") and line.strip()]
+    for line in whole:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(record, dict):
+            return "its lines are not JSON objects"
+        missing = [name for name in _OWN_FIELDS if name not in record]
+        if missing:
+            shown = ", ".join(repr(key) for key in list(record)[:4])
+            return f"its first record has no {', '.join(missing)} (it has {shown or 'no fields'})"
+        return None
+    return "its first lines are not JSON" if whole else None
+
+
+def first_lines(path: str | os.PathLike[str]) -> list[bytes]:
+    """The first few lines of the local file at ``path`` (at most 1 MiB each); [] if there is none."""
+    try:
+        with open(path, "rb") as fh:
+            return [fh.readline(_LINE_LIMIT) for _ in range(_LINES_LOOKED_AT)]
+    except FileNotFoundError:
+        return []
+
+
+def remote_first_lines(storage: RemoteStorage) -> list[bytes]:
+    """The first few lines of OUTPUT's manifest in a store; [] if there is none."""
+    with storage.errors(f"cannot read {storage.url(MANIFEST_NAME)}"):
+        try:
+            with storage.fs.open(storage.path(MANIFEST_NAME), "rb", block_size=1 << 16) as fh:
+                return [bytes(fh.readline()) for _ in range(_LINES_LOOKED_AT)]  # fsspec: no size limit
+        except FileNotFoundError:
+            return []
 
 
 def remote_has_records(storage: RemoteStorage) -> bool:

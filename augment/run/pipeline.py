@@ -23,11 +23,13 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from augment import __version__
+from augment.core.files import discard
 from augment.core.notices import RunNotice
 from augment.core.registry import augmenter_class, backend, install_hint, missing_modules
 from augment.run.execute import Executor, executor_for, in_worker_start_up, unguarded_script_call
@@ -37,7 +39,10 @@ from augment.run.manifest import (
     CheckpointedManifest,
     LocalManifest,
     checkpoint_seconds,
+    first_lines,
+    foreign,
     has_records,
+    remote_first_lines,
     remote_has_records,
 )
 from augment.run.options import RunArguments, RunOptions, SetupError, resolve
@@ -62,8 +67,8 @@ from augment.run.walk import Entry, LocalTree, StoreTree, Tree
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
-__all__ = ["LOCK_NAME", "AugmentRun", "FileResult", "RunSummary", "SetupError", "UnguardedScriptWarning",
-           "augment_dir", "iter_augment"]
+__all__ = ["LOCK_NAME", "AugmentRun", "FileResult", "OutputUnwritable", "RunSummary", "SetupError",
+           "UnguardedScriptWarning", "augment_dir", "iter_augment"]
 
 LOCK_NAME = ".augment-dir.lock"
 # Files of the run itself, which no original may be copied over.
@@ -75,6 +80,10 @@ _DIFFERENCES_SHOWN = 8
 # Outputs per worker process below which another process costs more than it saves:
 # starting one takes 0.3 s or more (3 s with TensorFlow), an output 10-50 ms.
 OUTPUTS_PER_WORKER = 16
+
+
+class OutputUnwritable(SetupError):
+    """OUTPUT on disk could not be written (full, read-only, failing): the run stopped cleanly."""
 
 
 class UnguardedScriptWarning(UserWarning):
@@ -136,6 +145,13 @@ class AugmentRun(Iterator[FileResult]):
             raise SetupError(f"OUTPUT {output} contains INPUT {input}; choose an OUTPUT outside INPUT")
         if out.exists() and not out.is_dir():
             raise SetupError(f"OUTPUT {output} exists and is not a folder")
+        try:
+            with os.scandir(src):
+                pass
+        except OSError as exc:
+            raise SetupError(f"INPUT {input} cannot be read ({exc.strerror or exc}); check its permissions "
+                             f"(the run needs to list and read it)") from None
+        _refuse_unwritable_output(out, output)
         _refuse_linked_run_files(out, output)
         self.input: Path | str = src
         self.output: Path | str = out
@@ -248,8 +264,27 @@ class AugmentRun(Iterator[FileResult]):
         except StoreError as exc:
             raise SetupError(str(exc)) from None
 
+    def _refuse_foreign_manifest(self, output: str | os.PathLike[str]) -> None:
+        """Refuse an OUTPUT whose manifest.jsonl another tool wrote (even with --overwrite: it is not ours)."""
+        if isinstance(self.storage, RemoteStorage):
+            try:
+                first = remote_first_lines(self.storage)
+            except StoreError as exc:
+                raise SetupError(str(exc)) from None
+            shown = self.storage.url(MANIFEST_NAME)
+        else:
+            shown = str(Path(self.output, MANIFEST_NAME))
+            first = first_lines(shown)
+        reason = foreign(first)
+        if reason is not None:
+            raise SetupError(
+                f"OUTPUT {output} holds a {MANIFEST_NAME} that augment-dir did not write ({shown}: {reason}); "
+                f"a run keeps its own {MANIFEST_NAME} there and would replace it: move that file, or choose "
+                f"another OUTPUT")
+
     def _check_output_recipe(self, output: str | os.PathLike[str]) -> None:
         """Refuse to add to an OUTPUT made with another recipe (unless overwriting), saying what differs."""
+        self._refuse_foreign_manifest(output)
         if self.options.overwrite:
             return
         if isinstance(self.storage, RemoteStorage):
@@ -387,7 +422,8 @@ class AugmentRun(Iterator[FileResult]):
                                modality, target, out.copy, out.seed, config, source_store, output_store,
                                self.target.join(out.rel_output) if output_store is not None else None)
             if plan.status is not None:
-                yield FileResult(entry.rel, None, modality, None, None, plan.status)
+                yield FileResult(entry.rel, None, modality, None, None, plan.status,
+                                 error=entry.problem if plan.status == "error" else None)
 
     def _collision(self, rel_source: str, out: PlannedOutput) -> str | None:
         """Why ``out`` cannot be written when originals are copied too, or None.
@@ -438,17 +474,26 @@ class AugmentRun(Iterator[FileResult]):
         state = RunState(self.storage, self._state_record(), notices=self.notices)
         ending, error = "interrupted", None
         try:
-            state.start()
-            self.storage.clean_temporaries(skip=str(self.input))
-            manifest.prepare(self._renamed, self._not_planned if self.options.overwrite else None)
-            # The dataset documents itself: rerunning with this file rebuilds the same bytes.
-            self.storage.write_text(RECIPE_NAME, self.recipe.to_toml())
+            with self._writing_output("prepare"):
+                state.start()
+                self.storage.clean_temporaries(skip=str(self.input))
+                manifest.prepare(self._renamed, self._not_planned if self.options.overwrite else None)
+                if isinstance(manifest, LocalManifest) and isinstance(self.storage, LocalStorage):
+                    self.storage.recorded = manifest.recorded
+                # The dataset documents itself: rerunning with this file rebuilds the same bytes.
+                self.storage.write_text(RECIPE_NAME, self.recipe.to_toml())
             with manifest.writer() as writer:
                 for result in self._executor().run(self._plan()):
                     self.storage.check()  # in a store: stop at once if another run took OUTPUT over
                     if result.status in ("ok", "error"):
                         # The line goes first: an output that exists always has one.
-                        writer.write(self._record(result))
+                        try:
+                            with self._writing_output("record"):
+                                writer.write(self._record(result))
+                        except OutputUnwritable:
+                            if result.temp is not None:
+                                discard(result.temp)  # no line, so never in place
+                            raise
                     if result.temp is not None and result.output is not None:
                         self.storage.commit(result.temp, result.output)
                         result = result.committed()
@@ -469,12 +514,38 @@ class AugmentRun(Iterator[FileResult]):
                 counts = {m: dict(sorted(c.items())) for m, c in sorted(self.summary.counts.items())}
                 if self.storage.owned:  # a run that lost OUTPUT to another says nothing there any more
                     try:
-                        state.finish(ending, counts, self.summary.exit_code if ending == "finished" else None,
-                                     error)
-                    except StoreError:
-                        pass  # the store is failing: run.json still says "running", which no reader trusts
+                        with self._writing_output("finish"):
+                            state.finish(ending, counts, self.summary.exit_code if ending == "finished" else None,
+                                         error)
+                    except (StoreError, OutputUnwritable):
+                        # The store or disk is failing: run.json still says "running", which no reader trusts.
+                        # A run that ended otherwise says why already; a finished one says this.
+                        if ending == "finished":
+                            raise
             finally:
                 release()
+
+    @contextmanager
+    def _writing_output(self, step: str) -> Iterator[None]:
+        """Turn a local OUTPUT that cannot be written (full, read-only, failing) into one clear error."""
+        try:
+            yield
+        except OSError as exc:
+            # A store's failure says so itself; filelock's Timeout (an OSError) is another run's lock.
+            if isinstance(exc, (StoreError, TimeoutError)) or not isinstance(self.output, Path):
+                raise
+            reason = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+            if step == "prepare":
+                raise OutputUnwritable(f"OUTPUT {self.output} cannot be written ({reason}); nothing was "
+                                       f"augmented: free space or fix the folder, then run again") from None
+            if step == "finish":
+                raise OutputUnwritable(f"OUTPUT {self.output}: every output is written, but {RUN_STATE_NAME} "
+                                       f"cannot be ({reason}): free space, then rerun the same command to "
+                                       f"mark the run finished") from None
+            raise OutputUnwritable(
+                f"OUTPUT {self.output}: writing {MANIFEST_NAME} failed ({reason}); the run stopped with every "
+                f"finished output recorded and nothing half-written: free space or fix the folder, then rerun "
+                f"the same command to resume") from None
 
     def _manifest_for_dry_run(self) -> CheckpointedManifest | None:
         """In a store, which outputs are done is the manifest's to say: read it (and list OUTPUT once)."""
@@ -507,10 +578,11 @@ class AugmentRun(Iterator[FileResult]):
         from filelock import FileLock, Timeout
 
         assert isinstance(self.output, Path)
-        self.output.mkdir(parents=True, exist_ok=True)
         lock = FileLock(self.output / LOCK_NAME, timeout=0)
         try:
-            lock.acquire()
+            with self._writing_output("prepare"):
+                self.output.mkdir(parents=True, exist_ok=True)
+                lock.acquire()
         except Timeout:
             raise SetupError(
                 f"another augment-dir run is writing to {self.output} (it holds {self.output / LOCK_NAME}); "
@@ -581,6 +653,34 @@ class AugmentRun(Iterator[FileResult]):
         if record.get("error") and (self.source.remote or self.target.remote):
             record["error"] = scrub(record["error"], self._secrets)
         return record
+
+
+def _refuse_unwritable_output(out: Path, shown: str | os.PathLike[str]) -> None:
+    """SetupError if the local OUTPUT ``out`` cannot be created or written, naming the folder in the way.
+
+    Asked before anything is written (the run would otherwise fail at its
+    first file); what only writing can tell (a full disk) is caught where the
+    run writes its first files (:meth:`AugmentRun._run`).
+    """
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        if existing.is_symlink():
+            raise SetupError(f"OUTPUT {shown} cannot be created: {existing} is a broken symbolic link")
+        existing = existing.parent
+    if not existing.is_dir():
+        raise SetupError(f"OUTPUT {shown} cannot be created: {existing} is a file, not a folder; "
+                         f"choose another OUTPUT")
+    what = "OUTPUT" if existing == out else f"its parent {existing}"
+    try:
+        read_only = bool(os.statvfs(existing).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    if read_only:
+        raise SetupError(f"OUTPUT {shown} cannot be written: {what} is on a read-only file system; "
+                         f"choose another OUTPUT")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise SetupError(f"OUTPUT {shown} cannot be written: {what} is not writable by this user "
+                         f"(Permission denied); choose another OUTPUT or change its permissions")
 
 
 def _refuse_linked_run_files(out: Path, shown: str | os.PathLike[str]) -> None:

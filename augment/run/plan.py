@@ -46,8 +46,9 @@ class SourcePlan:
         modality: The modality its extension names (None: unsupported).
         rule: The recipe rule that takes it (1-based), or None.
         outputs: Its outputs, originals first.
-        status: "unsupported" or "excluded" when no augmented copy is planned
-            (the run reports the source itself once), else None.
+        status: "unsupported", "excluded" or "error" (a folder the walk could
+            not list, a FIFO...) when no augmented copy is planned (the run
+            reports the source itself once), else None.
     """
 
     entry: Entry
@@ -72,7 +73,10 @@ class Planner:
     def outputs_for(self, entry: Entry) -> SourcePlan:
         """The plan of one source."""
         o = self.options
-        modality = modality_for(entry.rel)
+        modality = None if entry.folder else modality_for(entry.rel)
+        if entry.problem and modality is None:
+            # Reported once, not passed over: a folder it cannot list, a FIFO, a link loop no output names.
+            return SourcePlan(entry, None, None, (), "error")
         rule = self.recipe.rule_for(entry.rel) if self.recipe.has_rules else None
         augmented = 0
         if modality in o.only:

@@ -103,14 +103,16 @@ class LocalStorage(Storage):
         self._name_max: int | None = None
         # Output folder -> where it really is, when that is outside OUTPUT (else None); one lookup per folder.
         self._escapes: dict[Path, str | None] = {}
+        #: The outputs the manifest records, when it had damaged lines (see LocalManifest.prepare); else None.
+        self.recorded: set[str] | None = None
 
     def path(self, rel: str) -> Path:
         """The absolute path of ``rel``."""
         return self.root / rel
 
     def exists(self, rel: str) -> bool:
-        """Whether a finished file is at ``rel``."""
-        return self.path(rel).exists()
+        """Whether a finished file is at ``rel`` (and, if :attr:`recorded` is set, its manifest line)."""
+        return self.path(rel).exists() and (self.recorded is None or rel in self.recorded)
 
     def stage(self, rel: str) -> str:
         """A hidden temporary path beside ``rel``'s destination (its folder is made)."""

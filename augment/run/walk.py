@@ -12,7 +12,9 @@ order), never a request per file.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -35,12 +37,32 @@ class Entry:
     Attributes:
         path: Absolute path of the file (possibly a symlink to a file).
         rel: Its path relative to the walk's root, POSIX style ("cat/001.jpg").
-        problem: Why the file cannot be used (a broken symlink), else None.
+        problem: Why the file cannot be used (a broken symlink, a FIFO, an
+            unreadable folder), else None.
+        folder: The entry is a folder the walk could not list (no output is
+            planned for it; the run reports it once).
     """
 
     path: str
     rel: str
     problem: str | None = None
+    folder: bool = False
+
+
+#: What the walk calls a file that is neither a regular file nor a folder (by ``stat.S_IFMT``).
+_SPECIAL = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+            stat.S_IFBLK: "a block device"}
+
+
+def _not_data(path: str, follow: bool) -> str | None:
+    """Why the file at ``path`` is not data to read (a FIFO, a device, a socket), or None."""
+    try:
+        mode = os.stat(path, follow_symlinks=follow).st_mode
+    except OSError:
+        return None  # the reader will say why it cannot open it
+    kind = _SPECIAL.get(stat.S_IFMT(mode))
+    # Reading a FIFO blocks until a writer comes; a device may never end: neither is opened.
+    return None if kind is None else f"{kind}, not a regular file: left alone"
 
 
 def walk_files(root: str | os.PathLike[str], *, exclude: str | os.PathLike[str] | None = None) -> Iterator[Entry]:
@@ -48,7 +70,9 @@ def walk_files(root: str | os.PathLike[str], *, exclude: str | os.PathLike[str] 
 
     Hidden files and folders (names starting with ".") are skipped. Symlinked
     folders are never entered: following them could loop or leave ``root``.
-    Symlinks to files are followed; a broken one is yielded with a problem.
+    Symlinks to files are followed. What cannot be used is yielded with its
+    problem, so the run reports it instead of passing over it: a broken link,
+    a link loop, a FIFO, socket or device, a folder that cannot be listed.
 
     Args:
         root: The folder to walk.
@@ -65,29 +89,44 @@ def _walk(folder: str, rel_folder: str, excluded: str | None) -> Iterator[Entry]
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
     except OSError as exc:
-        yield Entry(folder, rel_folder or ".", f"cannot list folder: {exc.strerror or exc}")
+        yield Entry(folder, rel_folder or ".", f"cannot list folder: {exc.strerror or exc}", folder=True)
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
         rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
-        if entry.is_symlink():
-            if entry.is_dir(follow_symlinks=True):
-                continue  # never descend into symlinked folders
-            if not os.path.exists(entry.path):
-                yield Entry(entry.path, rel, f"broken symlink (points to {os.readlink(entry.path)!r})")
-                continue
-            if entry.is_file(follow_symlinks=True):
-                yield Entry(entry.path, rel)
+        try:
+            found = _entry(entry, rel, excluded)
+        except OSError as exc:  # vanished or unreadable between the listing and now
+            yield Entry(entry.path, rel, f"cannot read it: {exc.strerror or exc}")
             continue
-        if entry.is_dir(follow_symlinks=False):
-            if excluded is not None and entry.path == excluded:
-                continue
+        if isinstance(found, Entry):
+            yield found
+        elif found:
             yield from _walk(entry.path, rel, excluded)
-        elif entry.is_file(follow_symlinks=False):
-            yield Entry(entry.path, rel)
-        # sockets, FIFOs and devices are not data files: leave them alone
 
+
+def _entry(entry: os.DirEntry[str], rel: str, excluded: str | None) -> Entry | bool:
+    """The walk's answer for one name: an Entry, True (a folder to enter) or False (nothing)."""
+    if entry.is_symlink():
+        try:
+            if entry.is_dir(follow_symlinks=True):
+                return False  # never descend into symlinked folders
+            target = os.stat(entry.path)  # follows the link: ELOOP, ENOENT...
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return Entry(entry.path, rel, "symbolic link loop (it never reaches a file)")
+            if exc.errno == errno.ENOENT:
+                return Entry(entry.path, rel, f"broken symlink (points to {os.readlink(entry.path)!r})")
+            return Entry(entry.path, rel, f"cannot follow the symbolic link: {exc.strerror or exc}")
+        if stat.S_ISREG(target.st_mode):
+            return Entry(entry.path, rel)
+        return Entry(entry.path, rel, _not_data(entry.path, follow=True) or "not a regular file: left alone")
+    if entry.is_dir(follow_symlinks=False):
+        return not (excluded is not None and entry.path == excluded)
+    if entry.is_file(follow_symlinks=False):
+        return Entry(entry.path, rel)
+    return Entry(entry.path, rel, _not_data(entry.path, follow=False) or "not a regular file: left alone")
 
 
 def walk_store(fs: AbstractFileSystem, root: str, *, exclude: str | None = None) -> Iterator[Entry]:
