@@ -47,6 +47,9 @@ class RunArguments(TypedDict, total=False):
             calling process.
         only: Modalities to augment (default: all); a list or "image,text".
         include_originals: Also copy every source byte-for-byte to its mirrored path.
+        link_originals: Include the originals as hard links to INPUT's files
+            instead of copies (no extra space); copied where a link cannot be
+            made (another device, a store). Implies ``include_originals``.
         overwrite: Redo outputs that already exist (else they are skipped).
         dry_run: Plan only; write nothing (results have status "planned").
         recipe: A :class:`~augment.run.recipe.Recipe`, or the path of a recipe
@@ -68,6 +71,7 @@ class RunArguments(TypedDict, total=False):
     workers: int | None
     only: Iterable[str] | str | None
     include_originals: bool
+    link_originals: bool
     overwrite: bool
     dry_run: bool
     recipe: Recipe | str | os.PathLike[str] | None
@@ -90,6 +94,7 @@ class RunOptions:
         dry_run: Plan only.
         recipe: The effective recipe: its seed and copies are the two above.
         dask: The Dask cluster to run on (an address, "local" or a Client), or None.
+        link_originals: Originals are hard links to INPUT's files where the file system allows.
         workers_given: Whether ``workers`` was asked for (else it is the CPU count,
             and a small run starts fewer processes).
         storage_options: The fsspec storage options for URLs, or None (left out of the
@@ -105,6 +110,7 @@ class RunOptions:
     dry_run: bool
     recipe: Recipe
     dask: Any = None
+    link_originals: bool = False
     workers_given: bool = False
     storage_options: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -228,6 +234,7 @@ def resolve(
     workers: int | None = None,
     only: Iterable[str] | str | None = None,
     include_originals: bool = False,
+    link_originals: bool = False,
     overwrite: bool = False,
     dry_run: bool = False,
     recipe: Recipe | str | os.PathLike[str] | None = None,
@@ -262,5 +269,6 @@ def resolve(
         raise SetupError(f"dask must be an address, \"local\" or a distributed.Client; got {type(dask).__name__}")
     options: Mapping[str, Mapping[str, Any]] = {"text": {"unit": text_unit}} if text_unit else {}
     effective = loaded.replace(seed=seed, copies=copies, options=options)
-    return RunOptions(copies, seed, workers, names, bool(include_originals), bool(overwrite), bool(dry_run),
-                      effective, dask or None, workers_given, storage_options=stores)
+    return RunOptions(copies, seed, workers, names, bool(include_originals or link_originals), bool(overwrite),
+                      bool(dry_run), effective, dask or None, bool(link_originals), workers_given,
+                      storage_options=stores)

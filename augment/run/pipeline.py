@@ -420,7 +420,8 @@ class AugmentRun(Iterator[FileResult]):
                     target = backend(modality).target if out.copy and modality else None
                     yield Task(entry.path, self.storage.stage(out.rel_output), entry.rel, out.rel_output,
                                modality, target, out.copy, out.seed, config, source_store, output_store,
-                               self.target.join(out.rel_output) if output_store is not None else None)
+                               self.target.join(out.rel_output) if output_store is not None else None,
+                               link=o.link_originals and out.copy == 0)
             if plan.status is not None:
                 yield FileResult(entry.rel, None, modality, None, None, plan.status,
                                  error=entry.problem if plan.status == "error" else None)
@@ -619,7 +620,8 @@ class AugmentRun(Iterator[FileResult]):
             "recipe": self.fingerprint,
             "recipe_source": self.recipe.source,
             "arguments": {"copies": o.copies, "seed": o.seed, "workers": o.workers, "only": list(o.only),
-                          "include_originals": o.include_originals, "overwrite": o.overwrite,
+                          "include_originals": o.include_originals, "link_originals": o.link_originals,
+                          "overwrite": o.overwrite,
                           "dask": o.dask if o.dask is None or isinstance(o.dask, str) else "a distributed.Client"},
         }
         if o.storage_options is not None:

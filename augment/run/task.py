@@ -15,6 +15,7 @@ whole), then removes both. The run's own process never relays file bytes.
 
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -60,6 +61,8 @@ class Task:
         source_store: The store ``source`` is in (a store path then), or None for a local file.
         output_store: The store the output goes to, or None for a local file (``temp``).
         destination: The output's store path (with ``output_store``).
+        link: For an original (copy 0): hard-link it to the source where the
+            file system allows, else copy it.
     """
 
     source: str
@@ -74,6 +77,7 @@ class Task:
     source_store: Store | None = None
     output_store: Store | None = None
     destination: str | None = None
+    link: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,8 @@ def _read(augmenter: Augmenter, source: str) -> Any:
 def _make(task: Task, source: str, temp: str) -> dict[str, Any] | None:
     """Write ``task``'s output for the local ``source`` to the local ``temp``; return its params."""
     if task.copy == 0:
+        if task.link and _hard_link(source, temp):
+            return {"original": True, "linked": True}
         shutil.copyfile(source, temp)
         return {"original": True}
     if task.backend is None:
@@ -177,6 +183,22 @@ def _make(task: Task, source: str, temp: str) -> dict[str, Any] | None:
     result = augmenter.augment(_read(augmenter, source), seed=task.seed)
     augmenter.write(result.data, temp, suffix=PurePosixPath(task.rel_output).suffix)
     return result.params
+
+
+# Why a hard link may be refused where a copy is fine: another device, a file system without links
+# (FAT, some network shares), the link count at its limit, protected_hardlinks (a file of another user).
+_NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EACCES}
+
+
+def _hard_link(source: str, temp: str) -> bool:
+    """Make ``temp`` a hard link to ``source`` (the file a symlink names); False if it cannot be one here."""
+    try:
+        os.link(source, temp, follow_symlinks=True)
+    except OSError as exc:
+        if exc.errno in _NO_LINK:
+            return False
+        raise
+    return True
 
 
 def _run_with_store(task: Task) -> FileResult:

@@ -16,6 +16,7 @@ import sys
 import textwrap
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -544,3 +545,31 @@ def test_a_folder_in_output_linked_out_of_it_fails_its_files_and_input_is_untouc
     os.symlink(out / "real", out / "b")
     again = augment.augment_dir(src, out, copies=1, workers=1, **fake)
     assert again.written == 3 and again.failed == 0 and len(list((out / "real").iterdir())) == 3
+
+
+def test_link_originals_hard_links_them_and_copies_across_devices(tmp_path, fake):
+    import tempfile
+
+    src = _fake_tree(tmp_path / "in", count=4)
+    summary = augment.augment_dir(src, tmp_path / "out", link_originals=True, workers=1, **fake)
+    assert summary.written == 8  # implies include_originals: 4 originals and 4 copies
+    for rel in ("a/f01.fake", "b/f00.fake"):
+        assert os.path.samefile(src / rel, tmp_path / "out" / rel)  # the same file: no space spent
+    originals = [r for r in _manifest(tmp_path / "out") if r["copy"] == 0]
+    assert len(originals) == 4 and all(r["params"] == {"original": True, "linked": True} for r in originals)
+    run_json = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert run_json["arguments"]["link_originals"] is True and run_json["arguments"]["include_originals"] is True
+    # Another device (/dev/shm is a tmpfs): the link cannot be made, so the original is copied.
+    if os.stat("/dev/shm").st_dev == os.stat(tmp_path).st_dev:
+        pytest.fail("this test needs /dev/shm on another device than the temporary folder")
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as elsewhere:
+        augment.augment_dir(src, elsewhere, link_originals=True, workers=1, **fake)
+        copied = os.path.join(elsewhere, "a", "f01.fake")
+        assert not os.path.samefile(src / "a" / "f01.fake", copied)
+        assert Path(copied).read_bytes() == (src / "a" / "f01.fake").read_bytes()
+        originals = [r for r in _manifest(Path(elsewhere)) if r["copy"] == 0]
+        assert all(r["params"] == {"original": True} for r in originals)
+    # A linked original's output is replaced by rename, never written into: INPUT stays as it was.
+    before = tree_digest(src)
+    augment.augment_dir(src, tmp_path / "out", link_originals=True, overwrite=True, workers=1, **fake)
+    assert tree_digest(src) == before
