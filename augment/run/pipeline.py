@@ -125,6 +125,7 @@ class AugmentRun(Iterator[FileResult]):
         self.summary = RunSummary(str(self.input), str(self.output), dry_run=options.dry_run)
         self.notices: list[str] = []
         self._renamed: dict[str, str] = {}
+        self._case_twins: dict[str, dict[str, str]] = {}
         self._check_output_recipe(output)
         self.planned = self._preflight()
         self._results: Generator[FileResult, None, None] = self._run()
@@ -337,11 +338,20 @@ class AugmentRun(Iterator[FileResult]):
         planned = 0
         present: Counter[str] = Counter()
         rule_hits: Counter[int | None] = Counter()
+        # On a file system that ignores case, outputs named alike but for case are one file: found here,
+        # where every output is planned once, so that each of them fails (none silently wins).
+        names: dict[str, dict[str, str]] | None = {} if self.storage.case_insensitive else None
         for entry in self.tree.walk():
             plan = self.planner.outputs_for(entry)
             present[plan.modality or "other"] += 1
             rule_hits[plan.rule] += 1
             planned += plan.results
+            if names is not None:
+                for out in plan.outputs:
+                    names.setdefault(out.rel_output.casefold(), {}).setdefault(out.rel_output, entry.rel)
+        if names:
+            self._case_twins = {key: twins for key, twins in names.items() if len(twins) > 1}
+        del names
         for index, rule in enumerate(self.recipe.rules, start=1):
             if not rule_hits[index]:
                 warnings.warn(RecipeWarning(
@@ -409,6 +419,8 @@ class AugmentRun(Iterator[FileResult]):
                     yield replace(decided, status="error", error=too_long)
                 elif (linked := self.storage.through_link(out.rel_output)) is not None:
                     yield replace(decided, status="error", error=linked)
+                elif (twin := self._case_twin(out.rel_output)) is not None:
+                    yield replace(decided, status="error", error=twin)
                 elif o.include_originals and (other := self._collision(entry.rel, out)) is not None:
                     yield replace(decided, status="error", error=other)
                 elif self.storage.exists(out.rel_output) and not o.overwrite:
@@ -425,6 +437,15 @@ class AugmentRun(Iterator[FileResult]):
             if plan.status is not None:
                 yield FileResult(entry.rel, None, modality, None, None, plan.status,
                                  error=entry.problem if plan.status == "error" else None)
+
+    def _case_twin(self, rel_output: str) -> str | None:
+        """Why ``rel_output`` cannot be written: another output is the same name but for case, here; or None."""
+        twins = self._case_twins.get(rel_output.casefold()) if self._case_twins else None
+        if twins is None:
+            return None
+        others = ", ".join(f"{name} (from {source})" for name, source in twins.items() if name != rel_output)
+        return (f"OUTPUT's file system ignores case, so this output and {others} would be one file; "
+                f"rename one of the sources")
 
     def _collision(self, rel_source: str, out: PlannedOutput) -> str | None:
         """Why ``out`` cannot be written when originals are copied too, or None.

@@ -27,10 +27,32 @@ if TYPE_CHECKING:
 
     from augment.run.lease import Lease
 
-__all__ = ["KEY_MAX", "LocalStorage", "RemoteStorage", "Storage", "upload"]
+__all__ = ["KEY_MAX", "LocalStorage", "RemoteStorage", "Storage", "case_insensitive_at", "upload"]
 
 #: The longest object key (in UTF-8 bytes) S3, GCS and Azure all take.
 KEY_MAX = 1024
+
+
+def case_insensitive_at(path: Path) -> bool:
+    """Whether the file system at ``path`` (or its nearest existing folder) ignores the case of names.
+
+    The last name on the way that has letters is looked up in the other case:
+    found and the same file means case does not matter there.
+    """
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    while folder != folder.parent:
+        swapped = folder.with_name(folder.name.swapcase())
+        if swapped.name != folder.name:
+            try:
+                # lstat: a symbolic link spelt in the other case is another file, not the same name.
+                one, other = os.lstat(folder), os.lstat(swapped)
+            except OSError:
+                return False  # not found in the other case: case matters
+            return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
+        folder = folder.parent
+    return False  # only "/" and names without letters: nothing to ask; assume case matters
 
 
 class Storage(ABC):
@@ -72,6 +94,11 @@ class Storage(ABC):
         """Why ``rel`` would be written outside OUTPUT through a linked folder, or None (object stores have none)."""
         return None
 
+    @property
+    def case_insensitive(self) -> bool:
+        """Whether names that differ only in case are one file here (object stores: never)."""
+        return False
+
     def check(self) -> None:  # noqa: B027 - only a lease in a store can be lost; a lock file cannot
         """Raise if this run no longer holds OUTPUT."""
 
@@ -105,6 +132,7 @@ class LocalStorage(Storage):
         self._escapes: dict[Path, str | None] = {}
         #: The outputs the manifest records, when it had damaged lines (see LocalManifest.prepare); else None.
         self.recorded: set[str] | None = None
+        self._case_insensitive: bool | None = None
 
     def path(self, rel: str) -> Path:
         """The absolute path of ``rel``."""
@@ -156,6 +184,18 @@ class LocalStorage(Storage):
             return None
         return (f"its folder in OUTPUT is a symbolic link to {escape}, outside OUTPUT; nothing is written through "
                 f"it (remove the link, or make it a real folder)")
+
+    @property
+    def case_insensitive(self) -> bool:
+        """Whether OUTPUT's file system takes names that differ only in case for one (macOS, Windows, FAT).
+
+        Asked once, without writing anything (a dry run writes nothing): the
+        nearest existing folder of OUTPUT's path, spelt in the other case, is
+        the same folder only where case does not matter.
+        """
+        if self._case_insensitive is None:
+            self._case_insensitive = case_insensitive_at(self.root)
+        return self._case_insensitive
 
     def too_long(self, rel: str) -> str | None:
         """Whether the name of ``rel`` is longer than the file system takes (NAME_MAX, found once)."""

@@ -573,3 +573,39 @@ def test_link_originals_hard_links_them_and_copies_across_devices(tmp_path, fake
     before = tree_digest(src)
     augment.augment_dir(src, tmp_path / "out", link_originals=True, overwrite=True, workers=1, **fake)
     assert tree_digest(src) == before
+
+
+def test_outputs_that_differ_only_in_case_fail_both_where_case_does_not_matter(tmp_path, fake):
+    from augment.run.storage import case_insensitive_at
+
+    src = tmp_path / "in"
+    (src / "a").mkdir(parents=True)
+    for name in ("Photo.fake", "photo.fake", "other.fake"):
+        (src / "a" / name).write_bytes(name.encode() * 8)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert not case_insensitive_at(out) and not case_insensitive_at(out / "not" / "made")
+    # This machine's file systems all respect case: OUTPUT is made to look up alike in both cases the way
+    # a case-insensitive one does (OUT is out, bind-mounted: the same folder), which is what the probe asks.
+    if os.geteuid() != 0:
+        pytest.fail("this test bind-mounts a folder, which needs root; CI runs as root")
+    (tmp_path / "OUT").mkdir()
+    subprocess.run(["mount", "--bind", str(out), str(tmp_path / "OUT")], check=True)
+    try:
+        assert case_insensitive_at(out) and case_insensitive_at(out / "not" / "made")
+        os.symlink(out, tmp_path / "Linked")
+        assert not case_insensitive_at(tmp_path / "linked")  # a link spelt otherwise is not the same name
+        summary = augment.augment_dir(src, out, copies=1, workers=1, **fake)
+        dry = augment.augment_dir(src, out, copies=1, workers=1, dry_run=True, **fake)
+    finally:
+        subprocess.run(["umount", str(tmp_path / "OUT")], check=True)
+    assert summary.written == 1 and summary.failed == 2 and summary.exit_code == 1
+    assert sorted(p.name for p in (out / "a").iterdir()) == ["other_aug1.fake"]  # neither twin won
+    errors = {r["output"]: r["error"] for r in _manifest(out) if r["status"] == "error"}
+    assert errors == {
+        "a/Photo_aug1.fake": "OUTPUT's file system ignores case, so this output and a/photo_aug1.fake (from "
+                             "a/photo.fake) would be one file; rename one of the sources",
+        "a/photo_aug1.fake": "OUTPUT's file system ignores case, so this output and a/Photo_aug1.fake (from "
+                             "a/Photo.fake) would be one file; rename one of the sources",
+    }
+    assert dry.failed == 2  # a dry run says what the run would
