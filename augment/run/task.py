@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import threading
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -103,14 +103,17 @@ class FileResult:
 
     def manifest_record(self) -> dict[str, Any]:
         """The manifest line for this result (only "ok" and "error" are recorded)."""
-        record = asdict(self)
-        del record["temp"]
-        return record
+        # Not dataclasses.asdict: it deep-copies the params, which are written out at once and never changed.
+        return {name: getattr(self, name) for name in _RECORDED}
 
     def committed(self) -> FileResult:
         """This result once its file is in place (no temporary any more)."""
         return FileResult(self.source, self.output, self.modality, self.copy, self.seed,
                           self.status, self.params, self.error)
+
+
+#: The fields of a FileResult its manifest line has (all but the temporary), in order.
+_RECORDED = tuple(f.name for f in fields(FileResult) if f.name != "temp")
 
 
 def _augmenter(backend: str, config: dict[str, Any]) -> Augmenter:
