@@ -153,11 +153,12 @@ def _walk_store(fs: AbstractFileSystem, folder: str, rel_folder: str, excluded: 
             if not is_folder:
                 yield Entry(path, rel)
             elif not name:
-                yield Entry(path, rel_folder or ".", "a key with an empty folder name ('//') cannot be mirrored")
+                yield Entry(path, rel_folder or ".", "a key with an empty folder name ('//') cannot be mirrored",
+                            folder=True)
             elif path != excluded:
                 yield from _walk_store(fs, path, rel, excluded)
     except OSError as exc:
-        yield Entry(folder, rel_folder or ".", f"cannot list folder: {exc.strerror or exc}")
+        yield Entry(folder, rel_folder or ".", f"cannot list folder: {exc.strerror or exc}", folder=True)
 
 
 class Tree(ABC):
