@@ -28,6 +28,15 @@ options give byte-identical outputs for any -j.
 
 recipes: `augment-dir --print-recipe > recipe.toml` writes the default recipe,
 ready to edit; `--config recipe.toml` uses it (-n and --seed override it).
+`--preset NAME` uses a recipe for a common kind of data (photos, digits,
+handwriting, documents, medical or grayscale, speech, music,
+text-classification); `--print-recipe --preset NAME` shows it, with its reasons.
+
+other commands:
+  augment-dir preview OUTPUT   a contact sheet of originals beside their copies
+                               (PNG, or HTML with -o sheet.html); see its --help
+  augment-dir doctor           whether every backend works here, and the fixes
+A folder named "preview" or "doctor" is reached as ./preview (./doctor).
 
 OUTPUT/run.json says whether the run finished; train on OUTPUT only then.
 
@@ -58,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="augment-dir",
         description="Write N augmented copies of every image, text and audio file under INPUT "
-        "into a mirror of its folder tree under OUTPUT.",
+        "into a mirror of its folder tree under OUTPUT. Also: augment-dir preview OUTPUT, "
+        "augment-dir doctor (see below).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -73,8 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seed of the run; same seed, same bytes (default: the recipe's seed, else 0)")
     parser.add_argument("--config", metavar="RECIPE", default=None,
                         help="a recipe TOML file: ops and parameters per modality, per-folder rules")
+    parser.add_argument("--preset", metavar="NAME", default=None,
+                        help="a recipe shipped for a common kind of data (photos, digits, handwriting, "
+                             "documents, medical, speech, music, text-classification); not with --config")
     parser.add_argument("--print-recipe", action="store_true",
-                        help="print the effective recipe (the default one, or --config's, with "
+                        help="print the effective recipe (the default one, or --config's or --preset's, with "
                              "-n, --seed and --text-unit applied) as TOML and exit")
     parser.add_argument("-j", "--workers", type=_whole_number, default=None, metavar="W",
                         help="worker processes (default: CPUs available; 1 runs in this process)")
@@ -91,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="augment each text file as one sample (file, the default) or each line on its own")
     parser.add_argument("--include-originals", action="store_true",
                         help="also copy every source byte-for-byte to its mirrored path")
+    parser.add_argument("--link-originals", action="store_true",
+                        help="include the originals as hard links to INPUT's files instead of copies (no "
+                             "extra space; copied where a link cannot be made: another device, a store); "
+                             "implies --include-originals")
     parser.add_argument("--overwrite", action="store_true",
                         help="redo outputs that already exist (default: skip them, which resumes a run)")
     parser.add_argument("--dry-run", action="store_true",
@@ -129,12 +146,56 @@ def _stdout_closed() -> int:
     return 128 + 13  # SIGPIPE's status
 
 
+#: Subcommands: the first argument names one (a folder of that name is reached as ./preview).
+SUBCOMMANDS = ("preview", "doctor")
+
+
+def _subcommand(name: str, argv: Sequence[str]) -> int:
+    """Run ``augment-dir preview ...`` or ``augment-dir doctor ...``."""
+    if name == "preview":
+        from augment.preview.command import main as preview_main
+
+        return preview_main(argv)
+    from augment.doctor import main as doctor_main
+
+    return doctor_main(argv)
+
+
+def _preset_recipe(name: str) -> tuple[Any, str]:
+    """The preset's Recipe and its description as TOML comment lines (for --print-recipe)."""
+    import textwrap
+
+    from augment import presets
+
+    recipe = presets.recipe(name)
+    lines = textwrap.wrap(f"preset {presets.describe(name)}", 100)
+    lines.append(f"Its reasons, parameter by parameter: {presets.path(name)}")
+    return recipe, "".join(f"# {line}\n" for line in lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``augment-dir``; return the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in SUBCOMMANDS:
+        return _subcommand(arguments[0], arguments[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if not args.print_recipe and (args.input is None or args.output is None):
         parser.error("INPUT and OUTPUT are required (unless --print-recipe)")
+    if args.config is not None and args.preset is not None:
+        print("augment-dir: error: --config and --preset both name a recipe; give one (to change a preset: "
+              "augment-dir --print-recipe --preset NAME > recipe.toml, edit it, then --config recipe.toml)",
+              file=sys.stderr)
+        return 2
+    header = ""
+    if args.preset is not None:
+        from augment.presets import PresetError
+
+        try:
+            args.config, header = _preset_recipe(args.preset)
+        except PresetError as exc:
+            print(f"augment-dir: error: --preset: {exc}", file=sys.stderr)
+            return 2
 
     import signal
     import warnings
@@ -151,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.simplefilter("ignore")  # -q: errors only
     options: dict[str, Any] = dict(
         copies=args.copies, seed=args.seed, workers=args.workers, only=args.only,
-        include_originals=args.include_originals, overwrite=args.overwrite, dry_run=args.dry_run,
+        include_originals=args.include_originals, link_originals=args.link_originals,
+        overwrite=args.overwrite, dry_run=args.dry_run,
         recipe=args.config, text_unit=args.text_unit, dask=args.dask, storage_options=args.storage_options,
     )
     try:
@@ -160,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"augment-dir: error: {exc}", file=sys.stderr)
         return 2
     if args.print_recipe:
-        sys.stdout.write(resolved.recipe.to_toml())
+        sys.stdout.write(header + resolved.recipe.to_toml())
         return 0
 
     def print_planned(result: FileResult) -> None:

@@ -307,7 +307,8 @@ def test_every_option_is_a_library_keyword_and_back():
     from augment.cli import build_parser
     from augment.run.options import RunArguments
 
-    cli_only = {"input", "output", "print_recipe", "quiet", "help", "version"}
+    # --preset NAME is recipe=augment.presets.recipe(NAME) in the library.
+    cli_only = {"input", "output", "print_recipe", "quiet", "help", "version", "preset"}
     renamed = {"config": "recipe"}
     options = {renamed.get(action.dest, action.dest) for action in build_parser()._actions} - cli_only
     assert options == set(RunArguments.__annotations__)
@@ -375,3 +376,107 @@ def test_storage_options_that_are_not_json_exit_2_without_repeating_them(tmp_pat
     assert "do-not-print-me" not in proc.stderr
     assert "--storage-options" in run("--help", check_code=0).stdout
 
+
+
+# ---------------------------------------------------------------------- presets, subcommands (issue 14)
+
+
+def test_a_preset_runs_and_is_recorded(tmp_path):
+    src = tmp_path / "in"
+    write_image(src / "7" / "a.png", size=(32, 32), mode="L")
+    proc = run(src, tmp_path / "out", "--preset", "digits", "-n", "2", "-j", "1", check_code=0)
+    assert "2 written" in proc.stderr
+    state = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert state["recipe_source"] == "preset 'digits'"
+    assert all(not r["params"]["ops"][0]["flip_horizontal"] and abs(r["params"]["ops"][0]["theta"]) <= 12
+               for r in _manifest(tmp_path / "out"))
+
+
+def test_print_recipe_of_a_preset_reads_back_as_the_preset(tmp_path):
+    from augment import presets
+    from augment.run.recipe import Recipe
+
+    proc = run("--print-recipe", "--preset", "Digits", "-n", "3", check_code=0)
+    assert proc.stdout.startswith("# preset digits: handwritten digits")
+    lines = proc.stdout.splitlines()
+    header = lines.index("# augment-dir recipe: each modality's ops apply in order, with their library's own")
+    assert lines[header - 1].startswith("# Its reasons, parameter by parameter: ")
+    assert Path(lines[header - 1].split(": ", 1)[1]).read_text().startswith("# digits: ")  # the shipped file
+    (tmp_path / "recipe.toml").write_text(proc.stdout)
+    assert Recipe.from_toml(tmp_path / "recipe.toml") == presets.recipe("digits").replace(seed=0, copies=3)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--preset", "digit"], "--preset: unknown preset 'digit' (did you mean 'digits'?)"),
+    (["--preset", "digits", "--config", "recipe.toml"], "--config and --preset both name a recipe; give one"),
+    (["--print-recipe", "--preset", "speach"], "did you mean 'speech'?"),
+])
+def test_preset_errors_exit_2_and_write_nothing(tmp_path, args, message):
+    src = _dataset(tmp_path / "in")
+    positional = [] if "--print-recipe" in args else [src, tmp_path / "out"]
+    proc = run(*positional, *args, cwd=tmp_path)
+    assert proc.returncode == 2 and message in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_subcommands_and_folders_named_like_them(tmp_path):
+    help_text = run("--help", check_code=0).stdout
+    assert "augment-dir preview OUTPUT" in help_text and "augment-dir doctor" in help_text
+    assert "./preview" in help_text and "--preset NAME" in help_text
+    assert run("doctor", "--only", "image", check_code=0).stdout.rstrip().endswith("every backend works")
+    write_image(tmp_path / "doctor" / "a.png")
+    proc = run("./doctor", tmp_path / "out", "-j", "1", cwd=tmp_path, check_code=0)
+    assert "1 written" in proc.stderr and (tmp_path / "out" / "a_aug1.png").is_file()
+
+
+# ---------------------------------------------------------------------- the README's "Training on OUTPUT"
+
+#: Where the "Training on OUTPUT" section is read from.
+TRAINING_GUIDE = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _training_section() -> str:
+    text = TRAINING_GUIDE.read_text(encoding="utf-8")
+    start = text.index("\n## Training on OUTPUT\n")
+    end = text.find("\n## ", start + 1)
+    return text[start: end if end >= 0 else len(text)]
+
+
+def _block(section: str, language: str, marker: str) -> str:
+    blocks = re.findall(rf"```{language}\n(.*?)```", section, flags=re.S)
+    (found,) = [block for block in blocks if marker in block]
+    return found
+
+
+def test_the_readmes_training_guide_runs_split_first_then_keras(tmp_path):
+    """The guide's shell lines make the split OUTPUT; its Keras snippet trains on it as it stands."""
+    section = _training_section()
+    for split, count in (("train", 3), ("val", 2)):
+        for label, seed in (("cat", 0), ("dog", 50)):
+            for i in range(count):
+                write_image(tmp_path / "data" / split / label / f"{label}{i}.jpg", size=(40, 32), seed=seed + i)
+    env = {**os.environ, "PATH": f"{Path(SCRIPT).parent}{os.pathsep}{os.environ['PATH']}",
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    shell = subprocess.run(["bash", "-euc", _block(section, "sh", "[[rules]]")], cwd=tmp_path, env=env,
+                           capture_output=True, text=True)
+    assert shell.returncode == 0, shell.stderr
+    out = tmp_path / "data-aug"
+    assert sorted(p.name for p in (out / "val" / "cat").iterdir()) == ["cat0.jpg", "cat1.jpg"]  # no copies
+    assert len(list((out / "train" / "dog").iterdir())) == 3 * 5  # originals and 4 copies each
+    keras_snippet = _block(section, "python", "image_dataset_from_directory")
+    checks = """
+assert train.class_names == val.class_names == ["cat", "dog"]
+assert len(train.file_paths) == 2 * 3 * 5 and len(val.file_paths) == 2 * 2
+assert not any("_aug" in p for p in val.file_paths)
+print("TRAINED", len(model.history.history["loss"]))
+"""
+    proc = subprocess.run([sys.executable, "-c", keras_snippet + checks], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "TRAINED 10" in proc.stdout
+    # And it refuses an OUTPUT that is not finished.
+    state = json.loads((out / "run.json").read_text())
+    (out / "run.json").write_text(json.dumps({**state, "state": "interrupted"}))
+    proc = subprocess.run([sys.executable, "-c", keras_snippet], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 1 and "is not finished (run.json: interrupted)" in proc.stderr

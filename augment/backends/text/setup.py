@@ -2,8 +2,9 @@
 
 ``status`` says which WordNet and tagger a run would use (preparing the copy of
 a system WordNet if needed), and whether the synonym index built from it is
-current. ``setup`` makes WordNet usable by the means it is allowed: NLTK's
-download (``--allow-download``) and, as root on Debian/Ubuntu,
+current: it is the text line of ``augment-dir doctor`` (which checks every
+backend), kept as an alias, from the same :func:`health`. ``setup`` makes
+WordNet usable by the means it is allowed: NLTK's download (``--allow-download``) and, as root on Debian/Ubuntu,
 ``apt-get install wordnet-base wordnet-sense-index`` (``--allow-apt``); then it
 builds the synonym index (:mod:`augment.backends.text.synonym_index`), which a
 run would otherwise build on its first use.
@@ -18,14 +19,91 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from augment.backends.text import synonym_index
 from augment.backends.text.taggers import FALLBACK_TAGGER, TAGGER, find_tagger
 from augment.backends.text.wordnet import MissingNLTKDataError, adopt_env_paths, ensure_wordnet, is_mirror
 
-__all__ = ["main"]
+__all__ = ["TextHealth", "health", "main"]
+
+#: The command that gets NLTK's tagger and builds the synonym index.
+SETUP_COMMAND = "python -m augment.backends.text.setup setup"
+
+
+@dataclass(frozen=True)
+class TextHealth:
+    """What a text run would use, and what stands in its way.
+
+    Attributes:
+        wordnet: Where WordNet comes from ("system database /usr/share/wordnet",
+            "NLTK data at ..."), or None when none was found.
+        tagger: The part-of-speech tagger a run would use (NLTK's, or the offline one).
+        index: The synonym index's path if it is current, else None (a run builds it first).
+        problems: (what is wrong, the fix) pairs: a run would fail.
+        notes: (what is less than the best, how to get the best) pairs: a run works.
+    """
+
+    wordnet: str | None
+    tagger: str
+    index: str | None
+    problems: tuple[tuple[str, str], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def works(self) -> bool:
+        """Whether a text run would work."""
+        return not self.problems
+
+    def summary(self) -> str:
+        """One line: WordNet, tagger and synonym index."""
+        tagger = f"{self.tagger} (NLTK)" if self.tagger == TAGGER else f"{self.tagger} (offline)"
+        return (f"WordNet: {self.wordnet or 'not found'}; tagger: {tagger}; "
+                f"synonym index: {'current' if self.index else 'not built yet'}")
+
+
+def health() -> TextHealth:
+    """Check what a text run would use, preparing the copy of a system WordNet if needed (never downloading).
+
+    Needs the text extra's modules to be importable (NLTK); the doctor checks that first.
+    """
+    tagger = TAGGER if find_tagger() else FALLBACK_TAGGER
+    notes = []
+    if tagger != TAGGER:
+        notes.append((f"NLTK's {TAGGER} tagger was not found, so a run tags parts of speech with "
+                      f"augment-dir's offline tagger ({FALLBACK_TAGGER})",
+                      f"{SETUP_COMMAND} --allow-download"))
+    try:
+        source = ensure_wordnet()
+    except MissingNLTKDataError as exc:
+        hint = str(exc)[len(exc.detail):].strip("\n").removeprefix("Fix it with ")
+        return TextHealth(None, tagger, None, notes=tuple(notes),
+                          problems=((" ".join(exc.detail.splitlines()), hint or SETUP_COMMAND),))
+    if source.kind == "nltk":
+        where = f"NLTK data at {source.path}"
+    else:
+        where = f"system database {source.path}"
+    index = synonym_index.current_index()
+    if index is None:
+        notes.append((f"the synonym index is not built yet for this WordNet ({synonym_index.index_path()}): "
+                      "a run builds it first (15-30 s, once)", SETUP_COMMAND))
+    return TextHealth(where, tagger, str(synonym_index.index_path()) if index is not None else None,
+                      notes=tuple(notes))
+
+
+def _print_health(text_health: TextHealth) -> int:
+    """Print ``text_health`` as ``augment-dir doctor`` prints its text line; return the exit status."""
+    out = sys.stdout if text_health.works else sys.stderr
+    print(f"text: {'ok' if text_health.works else 'FAILED'}: {text_health.summary()}", file=out)
+    for what, fix in text_health.problems:
+        print(f"  problem: {what}\n" + textwrap.indent(f"fix: {fix}", "    "), file=out)
+    for what, fix in text_health.notes:
+        print(f"  note: {what}\n    for the best: {fix}", file=out)
+    print("(augment-dir doctor checks every backend)", file=out)
+    return 0 if text_health.works else 1
 
 def _status_lines() -> tuple[bool, list[str]]:
     lines = []
@@ -158,7 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
         "status", help="say which WordNet and tagger are used, preparing the copy of a system "
-                       "WordNet if needed (exit 1 if there is none)")
+                       "WordNet if needed (exit 1 if there is none); the text line of "
+                       "`augment-dir doctor`, which checks every backend")
     setup = commands.add_parser("setup", help="make WordNet usable, by the means you allow")
     setup.add_argument("--allow-download", action="store_true",
                        help='try nltk.download("wordnet", "averaged_perceptron_tagger_eng")')
@@ -168,9 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "status":
-        usable, lines = _status_lines()
-        print("\n".join(lines), file=sys.stdout if usable else sys.stderr)
-        return 0 if usable else 1
+        return _print_health(health())
     if args.command == "setup":
         return _setup(args.allow_download, args.allow_apt)
     _nltk_download(["wordnet", TAGGER])
