@@ -103,15 +103,18 @@ class OpenCVEngine(Engine):
         shared path does after working in floating point): a third of the
         memory and time. Otherwise the shared floating-point path runs.
         """
-        native = pixels.dtype in (np.uint8, np.uint16)
-        colour = transform.get("channel_shift_intensity") is not None or transform.get("brightness") is not None
-        if colour or not native:
+        if not self.geometry_only(transform) or pixels.dtype not in (np.uint8, np.uint16):
             return super().apply(pixels, transform, layout)
         top = float(np.iinfo(pixels.dtype).max)
         fill = self.params["cval"] * layout.value_scale
         if layout.ink:  # colour operations (the fill included) work on inverted ink
             fill = top - fill
         return self._geometry(pixels, transform, float(np.clip(np.rint(fill), 0, top)))
+
+    @staticmethod
+    def geometry_only(transform: Mapping[str, Any]) -> bool:
+        """Whether ``transform`` only moves pixels (no channel shift, no brightness): each channel on its own."""
+        return transform.get("channel_shift_intensity") is None and transform.get("brightness") is None
 
     def warp(self, work: np.ndarray, transform: Mapping[str, Any], value_scale: int) -> np.ndarray:
         """The geometry of ``transform`` over every channel of floating-point ``work``."""
