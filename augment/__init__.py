@@ -26,6 +26,7 @@ __all__ = [
     "RecipeError",
     "RecipeWarning",
     "RunSummary",
+    "Sample",
     "SetupError",
     "TextAugmenter",
     "__version__",
@@ -36,6 +37,7 @@ __all__ = [
     "iter_augment",
     "modality_for",
     "register",
+    "stream",
 ]
 
 # public name -> module that defines it (imported on first use)
@@ -62,6 +64,8 @@ _EXPORTS: dict[str, str] = {
     "iter_augment": "augment.run.pipeline",
     "RunSummary": "augment.run.summary",
     "FileResult": "augment.run.task",
+    "Sample": "augment.streaming",
+    "stream": "augment.streaming",
 }
 
 if TYPE_CHECKING:
@@ -77,6 +81,7 @@ if TYPE_CHECKING:
     from augment.run.recipe import Recipe, RecipeError, RecipeWarning
     from augment.run.summary import RunSummary
     from augment.run.task import FileResult
+    from augment.streaming import Sample, stream
 
 
 def __getattr__(name: str) -> Any:

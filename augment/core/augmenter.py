@@ -7,21 +7,28 @@ Three promises live here so that no backend can forget them:
   from) are seeded for the call and restored afterwards;
 * provenance: the parameters a backend applied come back as JSON-safe data;
 * one description: an augmenter *is* its :meth:`~Augmenter.config`; equality,
-  hashing, pickling and ``repr`` all derive from it, once, here.
+  hashing, pickling and ``repr`` all derive from it, once, here;
+* batches: :meth:`~Augmenter.augment_batch` augments item ``i`` exactly as
+  :meth:`~Augmenter.augment` would under ``derive_seed(seed, i)``
+  (:mod:`augment.core.batch`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
+
+from augment.core.batch import BatchResult, as_items, item_error, item_seeds, rng_lock
 from augment.core.files import atomic_path
 from augment.core.result import AugmentResult, to_jsonable
-from augment.core.seeding import check_seed, draw_seed, global_rng
+from augment.core.seeding import check_seed, draw_seed, global_rng, saved_rng
 
 __all__ = ["Augmenter"]
 
@@ -63,6 +70,8 @@ class Augmenter(ABC):
     default_table: ClassVar[Mapping[str, Any]]
     #: Whether :meth:`augment` takes a ``sample_rate`` (audio).
     takes_sample_rate: ClassVar[bool] = False
+    #: Whether :meth:`augment_batch` takes a ``value_range`` (images: float pixels).
+    takes_value_range: ClassVar[bool] = False
 
     #: Whether :meth:`augment` leaves the data it is given unchanged, so that a run
     #: may read a source once for all its copies (one process, consecutive copies).
@@ -134,9 +143,79 @@ class Augmenter(ABC):
         seed = draw_seed() if seed is None else check_seed(seed)
         if sample_rate is not None and not self.takes_sample_rate:
             raise TypeError(f"{type(self).__name__}.augment() takes no sample_rate (it is for audio)")
-        with global_rng(seed):
+        with rng_lock(), global_rng(seed):
             out, params = self._augment(data, sample_rate)
         return AugmentResult(data=out, seed=seed, params=to_jsonable(params))
+
+    def augment_batch(
+        self,
+        batch: Any,
+        *,
+        seed: int | None = None,
+        sample_rate: int | None = None,
+        value_range: tuple[float, float] | None = None,
+    ) -> BatchResult:
+        """Augment a batch of in-memory samples, each under its own seed.
+
+        Item ``i`` is augmented exactly as ``augment(item, seed=derive_seed(seed, i))``
+        would augment it, so the same seed gives the same batch and any item
+        can be replayed alone. Every backend takes a list (or tuple) of the
+        samples :meth:`augment` takes; each also takes its batch arrays
+        (images (N,H,W[,C]), audio (N, frames) or (N, channels, frames)).
+
+        Args:
+            batch: The samples.
+            seed: The batch's seed; drawn (and recorded) when None.
+            sample_rate: Audio only: the sample rate of every item.
+            value_range: Images only: ``(lo, hi)``, the range of float32 pixels.
+
+        Returns:
+            ``.data`` of the same type, shape and dtype as ``batch``, ``.seeds``
+            and ``.params`` per item.
+
+        Raises:
+            TypeError: ``batch`` is not a batch this backend takes, or an
+                argument is for another modality.
+            ValueError: An item (named by its index) or an argument is invalid;
+                :class:`~augment.core.result.BadInputError` for an item that
+                cannot be augmented.
+        """
+        seed = draw_seed() if seed is None else check_seed(seed)
+        name = type(self).__name__
+        if sample_rate is not None and not self.takes_sample_rate:
+            raise TypeError(f"{name}.augment_batch() takes no sample_rate (it is for audio)")
+        if value_range is not None and not self.takes_value_range:
+            raise TypeError(f"{name}.augment_batch() takes no value_range (it is for float images)")
+        with rng_lock():
+            return self._augment_batch(batch, seed, sample_rate, value_range)
+
+    def _augment_batch(self, batch: Any, seed: int, sample_rate: int | None,
+                       value_range: tuple[float, float] | None) -> BatchResult:
+        """A list or tuple of samples, each as :meth:`augment` would under its item seed.
+
+        Backends override this for their batch arrays (and call it for lists).
+        """
+        items = as_items(batch, f"{self.modality} samples")
+        seeds = item_seeds(seed, len(items))
+        out: list[Any] = []
+        params: list[dict[str, Any]] = []
+        # One save and restore of the global states for the whole batch; each
+        # item starts from the states augment() would give it.
+        with saved_rng():
+            for index, (item, item_seed) in enumerate(zip(items, seeds, strict=True)):
+                random.seed(item_seed)
+                np.random.seed(item_seed)
+                try:
+                    data, applied = self._augment(item, sample_rate)
+                except (ValueError, TypeError) as exc:
+                    located = item_error(index, exc)
+                    if located is exc:
+                        raise
+                    raise located from exc
+                out.append(data)
+                params.append(to_jsonable(applied))
+        return BatchResult(data=tuple(out) if isinstance(batch, tuple) else out, seed=seed, seeds=seeds,
+                           params=params)
 
     def augment_file(
         self,

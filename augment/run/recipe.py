@@ -44,13 +44,16 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from augment import __version__
 from augment.core.checks import check_int, did_you_mean
 from augment.core.registry import augmenter_class, missing_modules
 from augment.core.registry import modalities as all_modalities
 from augment.core.seeding import check_seed
+
+if TYPE_CHECKING:
+    from augment.core.augmenter import Augmenter
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,6 +83,11 @@ def default_tables() -> dict[str, dict[str, Any]]:
 def _options(modality: str) -> tuple[str, ...]:
     """Table-level keys of ``modality`` (output options); everything else belongs to an op."""
     return augmenter_class(modality).options
+
+
+def _limits(modality: str) -> tuple[str, ...]:
+    """Table-level keys of ``modality`` that only refuse inputs (left out of the fingerprint)."""
+    return tuple(getattr(augmenter_class(modality), "limits", ()))
 
 
 class RecipeError(ValueError):
@@ -316,6 +324,49 @@ class Recipe:
         """Constructor arguments of the modality's augmenter under ``rule``: the table itself."""
         return self.table_for(modality, rule)
 
+    def augmenter(self, modality: str, rule: int | str | None = None) -> Augmenter:
+        """The augmenter this recipe describes for ``modality``: what a run applies to those files.
+
+        Args:
+            modality: "image", "text" or "audio" (any registered modality).
+            rule: None for the base table; or a ``[[rules]]`` entry, by its
+                ``match`` pattern as written or its 1-based index: the table as
+                that rule changes it.
+
+        Raises:
+            ValueError: An unknown modality or rule (the message lists the choices).
+            RecipeError: The table is one the backend rejects (a recipe built
+                with ``check=False``).
+        """
+        modalities = all_modalities()
+        if modality not in modalities:
+            raise ValueError(f"{self.source}: no modality {modality!r}{did_you_mean(str(modality), modalities)}; "
+                             f"a recipe has: {', '.join(modalities)}")
+        index = self._rule_index(rule)
+        config = self.config_for(modality, index)
+        if modality not in self._checked:
+            where = f"[{modality}]" if index is None else f"{_rule_label(index)} [rules.{modality}]"
+            _check_table(modality, config, self.source, where)
+        return augmenter_class(modality)(**config)
+
+    def _rule_index(self, rule: int | str | None) -> int | None:
+        """The 1-based index of ``rule`` (an index or a match pattern); ValueError naming the rules if none."""
+        if rule is None:
+            return None
+        rules = self._data["rules"]
+        matches = [r["match"] for r in rules]
+        listed = ", ".join(f"#{i} {m!r}" for i, m in enumerate(matches, start=1)) or "none"
+        if isinstance(rule, str):
+            if rule in matches:
+                return matches.index(rule) + 1
+            raise ValueError(f"{self.source}: no [[rules]] entry has match = {rule!r}"
+                             f"{did_you_mean(rule, matches)}; its rules: {listed}")
+        if isinstance(rule, bool) or not isinstance(rule, int) or not 1 <= rule <= len(rules):
+            span = f" or its index (1 to {len(rules)})" if rules else ""
+            raise ValueError(f"{self.source}: rule must be a rule's match pattern{span}; got {rule!r}; "
+                             f"its rules: {listed}")
+        return rule
+
     # ------------------------------------------------------------------ checking
 
     def check(self, modalities: Iterable[str] | None = None) -> None:
@@ -380,6 +431,17 @@ def _fingerprint(data: Mapping[str, Any]) -> str:
     hashed.pop("version", None)
     for rule in hashed["rules"]:
         rule.pop("copies", None)
+    # Limits ([image] max_pixels) decide which files are augmented, never an output's bytes: an
+    # OUTPUT continued with a raised limit (to take files an earlier run refused) is the same recipe's.
+    for modality in all_modalities():
+        limits = _limits(modality)
+        for key in limits:
+            hashed[modality].pop(key, None)
+        for rule in hashed["rules"]:
+            if modality in rule and set(rule[modality]) & set(limits):
+                rule[modality] = {k: v for k, v in rule[modality].items() if k not in limits}
+                if not rule[modality]:  # the rule changed nothing else of that table
+                    del rule[modality]
     canonical = json.dumps(hashed, sort_keys=True, separators=(",", ":"))
     return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
 
@@ -555,7 +617,7 @@ _MISSING = object()
 
 def _table_differences(where: str, old: Mapping[str, Any], new: Mapping[str, Any], modality: str) -> list[str]:
     lines = []
-    for key in sorted({*old, *new} - {"ops"}):
+    for key in sorted({*old, *new} - {"ops", *_limits(modality)}):
         if old.get(key, _MISSING) != new.get(key, _MISSING):
             lines.append(f"{where} {key}: {_value_text(old.get(key, _MISSING))} -> "
                          f"{_value_text(new.get(key, _MISSING))}")

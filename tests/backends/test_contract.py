@@ -111,6 +111,23 @@ def test_drawn_seed_is_recorded_and_replays(backend):
     assert _same(first.data, replay.data) and first.params == replay.params
 
 
+def test_a_batch_augments_each_item_as_augment_does_under_its_item_seed(backend):
+    _, make, sample, kwargs, _ = backend
+    aug = make()
+    random.seed(7)
+    np.random.seed(7)
+    py_state, np_state = random.getstate(), np.random.get_state()
+    batch = aug.augment_batch([sample(), sample(), sample()], seed=13, **kwargs)
+    assert random.getstate() == py_state and np.array_equal(np.random.get_state()[1], np_state[1])
+    assert isinstance(batch.data, list) and len(batch) == 3 and len(set(batch.seeds)) == 3
+    for item in batch:
+        alone = aug.augment(sample(), seed=item.seed, **kwargs)
+        assert _same(item.data, alone.data) and item.params == alone.params
+        assert json.loads(json.dumps(item.params)) == item.params
+    again = aug.augment_batch([sample(), sample(), sample()], seed=13, **kwargs)
+    assert all(_same(a.data, b.data) for a, b in zip(batch, again, strict=True)) and again.params == batch.params
+
+
 def test_params_are_json_safe(backend):
     _, make, sample, kwargs, _ = backend
     params = make().augment(sample(), seed=1, **kwargs).params

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from augment.core.augmenter import Augmenter
+from augment.core.batch import item_seeds
 from augment.core.result import BadInputError
 
 
@@ -101,3 +102,64 @@ def test_equality_hash_repr_and_pickle_follow_config():
 def test_equal_numbers_spelled_differently_hash_alike():
     assert _Upper(ops=[{"op": "Upper", "p": 1}]) == _Upper(ops=[{"op": "Upper", "p": 1.0}])
     assert hash(_Upper(ops=[{"op": "Upper", "p": 1}])) == hash(_Upper(ops=[{"op": "Upper", "p": 1.0}]))
+
+
+# -- augment_batch: the base class's list path ---------------------------------------
+
+
+def test_each_item_of_a_batch_is_augment_under_its_item_seed():
+    aug = _Upper()
+    words = ["alpha", "Beta", "gamma", "delta", "EPSILON", "zeta"]
+    result = aug.augment_batch(words, seed=21)
+    assert result.seed == 21 and result.seeds == item_seeds(21, len(words))
+    assert isinstance(result.data, list) and len(result) == len(words)
+    for word, item in zip(words, result, strict=True):
+        alone = aug.augment(word, seed=item.seed)
+        assert item.data == alone.data and item.params == alone.params
+    assert len({item.params["noise"] for item in result}) == len(words)  # every item has its own draw
+    assert aug.augment_batch(words, seed=21) == result
+    assert aug.augment_batch(words, seed=22).params != result.params
+
+
+def test_a_tuple_batch_comes_back_a_tuple_and_an_empty_batch_is_empty():
+    result = _Upper().augment_batch(("a", "b"), seed=1)
+    assert isinstance(result.data, tuple) and len(result.data) == 2
+    empty = _Upper().augment_batch([], seed=1)
+    assert empty.data == [] and empty.seeds == () and empty.params == []
+
+
+def test_augment_batch_restores_the_global_states_and_records_a_drawn_seed():
+    random.seed(5)
+    np.random.seed(5)
+    expected = (random.random(), np.random.random())
+    random.seed(5)
+    np.random.seed(5)
+    result = _Upper().augment_batch(["x", "y", "z"])
+    assert (random.random(), np.random.random()) == expected
+    assert 0 <= result.seed <= 2**32 - 1
+    assert _Upper().augment_batch(["x", "y", "z"], seed=result.seed) == result
+
+
+def test_augment_batch_refuses_what_is_not_a_batch_and_names_a_bad_item():
+    aug = _Upper()
+    with pytest.raises(TypeError, match="a batch is a list .* of text samples; got str"):
+        aug.augment_batch("abc", seed=1)
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        aug.augment_batch(["a"], seed=2**32)
+    with pytest.raises(TypeError, match="takes no sample_rate"):
+        aug.augment_batch(["a"], seed=1, sample_rate=8000)
+    with pytest.raises(TypeError, match="takes no value_range"):
+        aug.augment_batch(["a"], seed=1, value_range=(0, 1))
+    with pytest.raises(AttributeError):  # not a ValueError or TypeError: as the backend raised it
+        aug.augment_batch(["a", 3], seed=1)
+
+
+def test_a_bad_input_error_names_the_item():
+    class Picky(_Upper):
+        def _augment(self, data, sample_rate):
+            if data == "bad":
+                raise BadInputError(None, "cannot use it")
+            return super()._augment(data, sample_rate)
+
+    with pytest.raises(BadInputError, match=r"^batch item 2: cannot use it$"):
+        Picky().augment_batch(["a", "b", "bad"], seed=1)

@@ -86,7 +86,7 @@ def run_one(tmp_path: Path, name: str, write, table: dict, **kwargs):
 
 
 DESIGN_DEFAULTS = {
-    "image": {"jpeg_quality": "keep", "webp_quality": "keep",
+    "image": {"jpeg_quality": "keep", "webp_quality": "keep", "max_pixels": 50_000_000,
               "ops": [{"op": "ImageDataGenerator", "rotation_range": 30, "width_shift_range": 0.2,
                        "height_shift_range": 0.2, "horizontal_flip": True}]},
     "text": {"unit": "file", "ops": [{"op": "SynonymAug", "aug_p": 0.3}]},
@@ -151,6 +151,20 @@ def test_fingerprint_ignores_copies_but_not_seed_or_ops():
     assert base.replace(copies=5).fingerprint == base.fingerprint
     assert base.replace(seed=1).fingerprint != base.fingerprint
     assert base.replace(options={"text": {"unit": "line"}}).fingerprint != base.fingerprint
+
+
+def test_limits_are_saved_but_left_out_of_the_fingerprint():
+    base = Recipe.default()
+    raised = base.replace(options={"image": {"max_pixels": 200_000_000}})
+    assert raised.fingerprint == base.fingerprint and raised != base
+    assert differences(base, raised) == []
+    assert "max_pixels = 200000000" in raised.to_toml() and Recipe.loads(raised.to_toml()) == raised
+    assert raised.config_for("image")["max_pixels"] == 200_000_000
+    ruled = Recipe.from_dict({"rules": [{"match": "scans/**", "image": {"max_pixels": 400_000_000}}]})
+    assert ruled.fingerprint == Recipe.from_dict({"rules": [{"match": "scans/**"}]}).fingerprint
+    assert [ruled.config_for("image", rule)["max_pixels"] for rule in (None, 1)] == [50_000_000, 400_000_000]
+    with pytest.raises(RecipeError, match=r"\[image\]: max_pixels must be a whole number of pixels >= 1"):
+        Recipe.from_dict({"image": {"max_pixels": 0}})
 
 
 def test_rule_matching_is_glob_with_globstar_and_folder_prefixes():
@@ -574,3 +588,49 @@ def test_resuming_an_output_made_by_0_1_0_continues_it_with_one_fingerprint(tmp_
     assert {r["recipe"] for r in manifest(out)} == {keras_engine(Recipe.default().replace(seed=0)).fingerprint}
     more = augment.augment_dir(src, out, workers=1, recipe=out / RECIPE_NAME, copies=4)
     assert more.written == 2
+
+
+# -- Recipe.augmenter ---------------------------------------------------------------
+
+
+def test_recipe_augmenter_is_the_table_a_run_applies():
+    recipe = Recipe.from_dict({
+        "image": {"ops": [{"op": "ImageDataGenerator", "rotation_range": 12}]},
+        "rules": [{"match": "train/cat/**", "image": {"jpeg_quality": 80}},
+                  {"match": "val/**", "copies": 0}],
+    })
+    base = recipe.augmenter("image")
+    assert isinstance(base, ImageAugmenter) and base == ImageAugmenter(**recipe.config_for("image"))
+    assert base.config()["ops"][0]["rotation_range"] == 12
+    cat = recipe.augmenter("image", "train/cat/**")
+    assert cat == recipe.augmenter("image", 1) == ImageAugmenter(**recipe.config_for("image", 1))
+    assert cat.jpeg_quality == 80 and cat.config()["ops"] == base.config()["ops"]
+    assert recipe.augmenter("image", "val/**") == base  # a rule that sets no image table
+    assert isinstance(Recipe.default().augmenter("audio"), AudioAugmenter)
+    text = Recipe.default().augmenter("text")
+    assert isinstance(text, TextAugmenter)
+    assert text.config() == TextAugmenter(**Recipe.default().config_for("text")).config()
+
+
+@pytest.mark.parametrize("modality, rule, message", [
+    ("imgae", None, r"no modality 'imgae' \(did you mean 'image'\?\); a recipe has: image, text, audio"),
+    ("image", "train/cat", r"no \[\[rules\]\] entry has match = 'train/cat' \(did you mean 'train/cat/\*\*'\?\); "
+                           r"its rules: #1 'train/cat/\*\*'"),
+    ("image", 2, r"rule must be a rule's match pattern or its index \(1 to 1\); got 2"),
+    ("image", 0, r"rule must .*; got 0;"),
+    ("image", True, r"rule must .*; got True;"),
+    ("image", 1.0, r"rule must .*; got 1.0;"),
+])
+def test_recipe_augmenter_names_an_unknown_modality_or_rule(modality, rule, message):
+    recipe = Recipe.from_dict({"rules": [{"match": "train/cat/**", "copies": 2}]}, source="r.toml")
+    with pytest.raises(ValueError, match=f"^r.toml: {message}"):
+        recipe.augmenter(modality, rule)
+
+
+def test_recipe_augmenter_of_an_unchecked_recipe_locates_what_the_backend_rejects():
+    recipe = Recipe.from_dict({"image": {"ops": [{"op": "ImageDataGenerator", "rotation_rnage": 3}]}},
+                              source="r.toml", check=False)
+    with pytest.raises(RecipeError, match=r"^r.toml: \[\[image.ops\]\] #1 \(ImageDataGenerator\): unknown "
+                                          r"parameter 'rotation_rnage' \(did you mean 'rotation_range'\?\)"):
+        recipe.augmenter("image")
+    assert Recipe.from_dict({}, check=False).augmenter("image") == Recipe.default().augmenter("image")

@@ -21,6 +21,7 @@ from augment.backends.audio.catalogue import applied_params, build_ops, input_er
 from augment.backends.audio.clip import AudioClip, check_layout, check_output, check_sample_rate, check_samples
 from augment.backends.audio.io import read_clip, write_clip
 from augment.core.augmenter import Augmenter
+from augment.core.batch import BatchResult
 from augment.core.checks import is_finite_number
 from augment.core.ops import check_ops_list, op_label, refuse_shorthand
 from augment.core.registry import backend
@@ -68,6 +69,14 @@ class AudioAugmenter(Augmenter):
     with the same metadata; the length may change, the channel count never
     does. The params are ``{"sample_rate", "channels", "ops": [{"op",
     "should_apply", ...what that op drew in this call}, ...]}``.
+
+    :meth:`augment_batch` takes a batch array with ``sample_rate=...``:
+    ``(N, frames)`` is N mono clips, ``(N, channels, frames)`` N clips of that
+    many channels (floating point; the dtype is kept). It returns an array of
+    the same shape, unless an op changed some item's length (``TimeStretch``
+    with ``leave_length_unchanged=False``, ``Trim``...): then ``.data`` is a
+    list of the N arrays, each as long as it came out. A list (or tuple) of
+    anything :meth:`augment` takes gives a list (or tuple).
 
     ``min_amplitude``, ``max_amplitude`` and ``p`` are a shorthand for the
     single op ``{"op": "AddGaussianNoise", "min_amplitude": ...,
@@ -195,6 +204,23 @@ class AudioAugmenter(Augmenter):
         if clip is not None:
             return dataclasses.replace(clip, samples=out), params
         return out, params
+
+    def _augment_batch(self, batch: Any, seed: int, sample_rate: int | None,
+                       value_range: tuple[float, float] | None) -> BatchResult:
+        if not isinstance(batch, np.ndarray):
+            return super()._augment_batch(batch, seed, sample_rate, value_range)
+        if batch.ndim not in (2, 3):
+            raise ValueError("an audio batch array is (N, frames) of mono clips or (N, channels, frames); "
+                             f"got shape {batch.shape}")
+        if sample_rate is None:
+            raise TypeError("AudioAugmenter.augment_batch() needs sample_rate=... for an array of samples")
+        result = super()._augment_batch(list(batch), seed, sample_rate, value_range)
+        outs = [np.asarray(out).astype(batch.dtype, copy=False) for out in result.data]
+        if all(out.shape == batch.shape[1:] for out in outs):
+            data: Any = np.stack(outs) if outs else batch.copy()
+        else:
+            data = outs  # some op changed a length: the items no longer stack
+        return dataclasses.replace(result, data=data)
 
     # -- files -----------------------------------------------------------------
 

@@ -24,6 +24,7 @@ import os
 import textwrap
 import typing
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from augment.core.checks import did_you_mean
@@ -32,6 +33,7 @@ from augment.core.registry import install_hint
 from augment.core.result import to_jsonable
 
 __all__ = [
+    "MAX_SCANNED",
     "applied_params",
     "build_ops",
     "input_errors",
@@ -78,6 +80,9 @@ _EXCLUDED: dict[str, dict[str, str]] = {
     },
 }
 _FUNCTION_PARAMETER = "it takes a Python function, which a config (JSON or TOML) cannot hold"
+
+#: The most files and folders the check of a ``*_path`` folder looks at (links followed).
+MAX_SCANNED = 200_000
 
 
 def load_audiomentations() -> Any:
@@ -277,10 +282,83 @@ def _check_extras(spec: OpSpec, name: str, params: Mapping[str, Any], where: str
         )
 
 
-def _check_paths(spec: OpSpec, params: Mapping[str, Any], where: str) -> None:
-    """Every ``*_path`` must name audio files or folders holding some, before the walk."""
-    from audiomentations.core.utils import SUPPORTED_EXTENSIONS, find_audio_files
+def _walk_audio_files(folder: str, endings: tuple[str, ...], where: str) -> list[str]:
+    """The audio files under ``folder``, as audiomentations' ``find_audio_files`` lists them.
 
+    The same walk as ``os.walk(folder, followlinks=True)`` (folders in the order
+    the file system lists them, depth first; names sorted within a folder;
+    unreadable folders passed over), but a folder that is one of its own
+    ancestors (a link loop) and a walk past :data:`MAX_SCANNED` entries are
+    refused before the walk goes on: ValueError, its message starting with ``where``.
+    """
+    files: list[str] = []
+    scanned = 0
+    # Depth first, as os.walk: (folder, its (st_dev, st_ino), the item of its parent folder).
+    Item = tuple[str, tuple[int, int], Any]
+    try:
+        top = os.stat(folder)
+    except OSError:
+        return files
+    stack: list[Item] = [(folder, (top.st_dev, top.st_ino), None)]
+    while stack:
+        item = stack.pop()
+        path, _, _ = item
+        dirs: list[str] = []
+        names: list[str] = []
+        try:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    scanned += 1
+                    if scanned > MAX_SCANNED:
+                        raise ValueError(
+                            f"{where}{folder!r} holds more than {MAX_SCANNED} files and folders (counting where its "
+                            f"links lead), more than a folder of noise files should: name the folder that holds "
+                            f"them, or list several smaller ones"
+                        )
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else names).append(entry.name)
+        except OSError:
+            continue  # os.walk passes over a folder it cannot read, and so does audiomentations
+        root = os.path.abspath(path)
+        files += [str(Path(root, name)) for name in sorted(names) if name.lower().endswith(endings)]
+        children: list[Item] = []
+        for name in dirs:
+            child = os.path.join(path, name)
+            try:
+                info = os.stat(child)
+            except OSError:
+                continue  # gone, or a link that cannot be followed: os.walk finds nothing in it either
+            key = (info.st_dev, info.st_ino)
+            ancestor: Item | None = item
+            while ancestor is not None:
+                if ancestor[1] == key:
+                    raise ValueError(
+                        f"{where}{child!r} leads back to {ancestor[0]!r}, which holds it (a link loop); "
+                        f"audiomentations follows links and would never finish: remove the link, or name "
+                        f"another folder"
+                    )
+                ancestor = ancestor[2]
+            children.append((child, key, item))
+        stack += reversed(children)
+    return files
+
+
+def _check_paths(spec: OpSpec, params: Mapping[str, Any], where: str) -> dict[str, list[str]]:
+    """Every ``*_path`` must name audio files or folders holding some, before the walk.
+
+    Returns:
+        For each ``*_path`` parameter that names a folder, the audio files to give
+        the transform instead: those audiomentations would find there, in its
+        order, found by a walk that refuses link loops and trees of more than
+        :data:`MAX_SCANNED` entries (audiomentations' own walk follows links
+        without a bound, so it never ends in a loop, and takes minutes in ``/``).
+    """
+    from audiomentations.core.utils import SUPPORTED_EXTENSIONS
+
+    found: dict[str, list[str]] = {}
     for key in spec.parameters:
         if not key.endswith("_path") or key not in params:
             continue
@@ -291,20 +369,30 @@ def _check_paths(spec: OpSpec, params: Mapping[str, Any], where: str) -> None:
                 f"{where}: {key} must be a path or a non-empty list of paths (strings); "
                 f"got {value!r}"
             )
+        files: list[str] = []
+        folders = False
         for path in paths:
             if not os.path.exists(path):
                 raise ValueError(f"{where}: {key}: {path!r} does not exist")
-            if os.path.isdir(path):
-                if not find_audio_files(path):
+            if path.lower().endswith(SUPPORTED_EXTENSIONS):
+                files.append(str(Path(os.path.abspath(path))))  # audiomentations takes it as a file
+            elif os.path.isdir(path):
+                folders = True
+                held = _walk_audio_files(path, SUPPORTED_EXTENSIONS, f"{where}: {key}: ")
+                if not held:
                     raise ValueError(
                         f"{where}: {key}: the folder {path!r} holds no audio files "
                         f"({' '.join(SUPPORTED_EXTENSIONS)})"
                     )
-            elif not path.lower().endswith(SUPPORTED_EXTENSIONS):
+                files += held
+            else:
                 raise ValueError(
                     f"{where}: {key}: {path!r} is not an audio file audiomentations reads "
                     f"({' '.join(SUPPORTED_EXTENSIONS)})"
                 )
+        if folders:
+            found[key] = files
+    return found
 
 
 def prepare_op(op: Any, index: int) -> tuple[dict[str, Any], Any]:
@@ -319,9 +407,10 @@ def prepare_op(op: Any, index: int) -> tuple[dict[str, Any], Any]:
     params = _plain_params(spec, params, where)
     check_op(spec, name, params, where)
     _check_extras(spec, name, params, where)
-    _check_paths(spec, params, where)
-    # The library gets its own copy: the config must never see what it does to it.
-    transform = build_op(spec, name, copy.deepcopy(params), where)
+    files = _check_paths(spec, params, where)
+    # The library gets its own copy: the config must never see what it does to it. A
+    # folder goes to it as the files found there, so that it does not walk the folder again.
+    transform = build_op(spec, name, {**copy.deepcopy(params), **files}, where)
     return {"op": name, **params}, transform
 
 

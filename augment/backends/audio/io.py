@@ -38,6 +38,11 @@ FORMATS: dict[str, tuple[str, ...]] = {
     ".aiff": ("AIFF",),
 }
 
+# libvorbis, through libsndfile, crashes the process (SIGSEGV) asked to encode above this rate.
+_VORBIS_MAX_RATE = 200_000
+# libsndfile's SFE_SYSTEM: the file system failed (the errno is lost), not the clip.
+_SYSTEM_ERROR = 2
+
 # The only subtypes that store samples as floats; everything else (integer PCM,
 # Vorbis, Opus, ADPCM, A-law...) holds [-1, 1] at most.
 _FLOAT_SUBTYPES = frozenset({"FLOAT", "DOUBLE"})
@@ -152,7 +157,9 @@ def write_clip(clip: AudioClip, path: str | os.PathLike[str], *, suffix: str | N
 
     Raises:
         ValueError: No format is known for the extension.
-        BadInputError: The clip's samples are unusable.
+        BadInputError: The clip's samples are unusable, or the format cannot
+            hold the clip (its sample rate: FLAC up to 655350 Hz, Ogg Vorbis
+            up to 200000 Hz, Opus 8000 to 48000 Hz).
     """
     sf = load_soundfile()
     formats = writer_format(path, suffix, FORMATS, "audio")
@@ -162,14 +169,23 @@ def write_clip(clip: AudioClip, path: str | os.PathLike[str], *, suffix: str | N
     samples = check_samples(clip.samples, in_clip=True)
     if subtype not in _FLOAT_SUBTYPES:
         samples = np.clip(samples, -1.0, 1.0)
-    sf.write(
-        os.fspath(path),
-        samples if samples.ndim == 1 else samples.T,
-        clip.sample_rate,
-        subtype=subtype,
-        endian=endian,
-        format=fmt,
-    )
+    if fmt == "OGG" and subtype == "VORBIS" and clip.sample_rate > _VORBIS_MAX_RATE:
+        raise BadInputError(None, f"cannot write {clip.sample_rate} Hz audio as Ogg Vorbis, which goes up to "
+                                  f"{_VORBIS_MAX_RATE} Hz")
+    try:
+        sf.write(
+            os.fspath(path),
+            samples if samples.ndim == 1 else samples.T,
+            clip.sample_rate,
+            subtype=subtype,
+            endian=endian,
+            format=fmt,
+        )
+    except sf.LibsndfileError as exc:
+        if exc.code == _SYSTEM_ERROR:
+            raise  # the file system's, not the clip's
+        raise BadInputError(None, f"cannot write the audio as {fmt} ({subtype}, {clip.sample_rate} Hz): "
+                                  f"{libsndfile_reason(exc)}") from exc
     if fmt in _PEAK_BYTE_ORDER:
         _zero_peak_time(path, _PEAK_BYTE_ORDER[fmt])
     if fmt == "OGG":

@@ -33,13 +33,16 @@ from augment.backends.image.op import (
     DEFAULT_ENGINE,
     IMAGE_OP,
     KERAS_DEFAULTS,
+    MAX_PIXELS,
     SHORTHAND_DEFAULTS,
     check_engine,
     check_image_ops,
+    check_max_pixels,
     check_params,
 )
 from augment.backends.image.opencv_engine import OpenCVEngine
 from augment.backends.image.pixels import (
+    SIXTEEN_BIT_SCALE,
     PixelLayout,
     array_pixels,
     image_pixels,
@@ -48,9 +51,13 @@ from augment.backends.image.pixels import (
     pixels_to_image,
     with_palette,
 )
+from augment.backends.image.rgbx import rgbx_view
 from augment.core.augmenter import Augmenter
+from augment.core.batch import BatchResult, item_seeds
+from augment.core.checks import is_finite_number
 from augment.core.ops import refuse_shorthand
 from augment.core.registry import backend
+from augment.core.seeding import saved_rng
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -71,6 +78,7 @@ QUALITIES_BEFORE_KEEP = {"jpeg_quality": 95, "webp_quality": 90}
 _STILL = {"theta": 0.0, "tx": 0.0, "ty": 0.0, "shear": 0.0, "zx": 1.0, "zy": 1.0,
           "flip_horizontal": False, "flip_vertical": False}
 _INDICES = PixelLayout(alpha=False, value_scale=1, ink=False)
+_RGB = PixelLayout(alpha=False, value_scale=1, ink=False)
 
 
 def _differs(value: Any, default: Any) -> bool:
@@ -84,6 +92,58 @@ def _differs(value: Any, default: Any) -> bool:
     if isinstance(value, (bool, np.bool_)) != isinstance(default, bool):
         return True
     return bool(value != default)
+
+
+_BATCH_DTYPES = (np.uint8, np.uint16, np.float32)
+
+
+def _check_value_range(value_range: Any) -> tuple[float, float]:
+    if (
+        not isinstance(value_range, (tuple, list))
+        or len(value_range) != 2
+        or not all(is_finite_number(v) for v in value_range)
+        or not value_range[0] < value_range[1]
+    ):
+        raise ValueError(f"value_range must be (lo, hi), two finite numbers with lo < hi; got {value_range!r}")
+    return float(value_range[0]), float(value_range[1])
+
+
+def _batch_pixels(batch: np.ndarray, value_range: Any) -> tuple[np.ndarray, PixelLayout, tuple[float, float] | None]:
+    """A batch array as NxHxWxC pixels the engine takes, their layout, and a float batch's (lo, hi).
+
+    Float pixels come back on the 0-255 scale (a float32 copy), the scale the
+    op's cval and channel shift are given on.
+
+    Raises:
+        ValueError: Not an image batch (shape, dtype), or a float batch without
+            a value_range or with values outside it; a value_range for integers.
+    """
+    if batch.ndim not in (3, 4) or (batch.ndim == 4 and batch.shape[3] not in (1, 2, 3, 4)):
+        raise ValueError("an image batch array is (N, H, W) or (N, H, W, C) with C in 1..4 (2 and 4 end with "
+                         f"alpha); got shape {batch.shape}")
+    if batch.shape[1] == 0 or batch.shape[2] == 0:
+        raise ValueError(f"the images of a batch must not be empty; got shape {batch.shape}")
+    if batch.dtype not in _BATCH_DTYPES:
+        raise ValueError(f"an image batch must have dtype uint8, uint16 or float32; got {batch.dtype}")
+    pixels = batch if batch.ndim == 4 else batch[..., None]
+    layout = PixelLayout(alpha=pixels.shape[3] in (2, 4),
+                         value_scale=SIXTEEN_BIT_SCALE if batch.dtype == np.uint16 else 1, ink=False)
+    if batch.dtype != np.float32:
+        if value_range is not None:
+            top = np.iinfo(batch.dtype).max
+            raise ValueError(f"value_range is for float32 batches; {batch.dtype} pixels are on 0..{top}")
+        return pixels, layout, None
+    if value_range is None:
+        raise ValueError("a float32 image batch needs value_range=(lo, hi), the range its pixels are on, "
+                         "e.g. (0, 1) or (-1, 1): cval and channel_shift_range are given on 0-255 and are scaled to it")
+    low, high = _check_value_range(value_range)
+    if batch.size:
+        found_low, found_high = float(batch.min()), float(batch.max())
+        if not (low <= found_low and found_high <= high):  # NaN fails too
+            raise ValueError(f"the batch's pixels span [{found_low:g}, {found_high:g}], outside value_range "
+                             f"({low:g}, {high:g}); give the range they are on")
+    scaled = (pixels - np.float32(low)) * np.float32(255.0 / (high - low))
+    return scaled, layout, (low, high)
 
 
 class ImageAugmenter(Augmenter):
@@ -133,6 +193,11 @@ class ImageAugmenter(Augmenter):
             from its quantiser (a source of another format: 90); or a quality
             1..100 (lossy).
         ops: ``[{"op": "ImageDataGenerator", **params}]``; None: the shorthand's op.
+        max_pixels: The most pixels (width x height) an image file may have
+            (default 50,000,000): :meth:`read` refuses a bigger one from its
+            header, before decoding it, as a per-file error. It decides which
+            files are augmented, never an output's bytes. In-memory images are
+            not limited.
 
     Raises:
         ValueError: An argument or the op is invalid. Messages about the op
@@ -166,6 +231,17 @@ class ImageAugmenter(Augmenter):
     either carries the source's metadata and encoder settings, which
     :meth:`write` keeps (see :mod:`~augment.backends.image.formats`).
 
+    :meth:`augment_batch` takes a batch array, (N,H,W) or (N,H,W,C) with C in
+    1..4 (2 and 4 end with alpha), of uint8, uint16 or float32, and returns one
+    of the same shape and dtype; or a list of anything :meth:`augment` takes.
+    Float32 pixels state their range, ``value_range=(lo, hi)`` (e.g. (0, 1) or
+    (-1, 1); an error without it): ``cval`` and ``channel_shift_range``, on
+    ImageDataGenerator's 0-255 scale, are scaled to it (``lo + cval * (hi -
+    lo) / 255``), the brightness factor scales the distance from ``lo``, and
+    the result is clipped to the range, as integer pixels are to their dtype's;
+    their params also hold ``value_range``. Each item is drawn and applied by
+    the engine on its own, without encoding, under its item seed.
+
     ``params`` hold ``ops``: one entry, ``{"op": "ImageDataGenerator",
     "engine": ...}`` plus Keras' transform dict as applied (theta, tx (rows), ty (columns), shear,
     zx, zy, flip_horizontal, flip_vertical, channel_shift_intensity,
@@ -176,12 +252,16 @@ class ImageAugmenter(Augmenter):
 
     modality: ClassVar[str] = "image"
     extensions: ClassVar[frozenset[str]] = backend("image").extensions
-    options: ClassVar[tuple[str, ...]] = ("jpeg_quality", "webp_quality")
+    options: ClassVar[tuple[str, ...]] = ("jpeg_quality", "webp_quality", "max_pixels")
+    #: Options that only refuse inputs, never change an output's bytes (left out of a recipe's fingerprint).
+    limits: ClassVar[tuple[str, ...]] = ("max_pixels",)
     # Decoded once per source for all its copies: augmenting never changes the data read.
     reads_are_shareable: ClassVar[bool] = True
+    takes_value_range: ClassVar[bool] = True
     default_table: ClassVar[Mapping[str, Any]] = {
         "jpeg_quality": KEEP,
         "webp_quality": KEEP,
+        "max_pixels": MAX_PIXELS,
         "ops": [{"op": IMAGE_OP, "rotation_range": 30, "width_shift_range": 0.2,
                  "height_shift_range": 0.2, "horizontal_flip": True}],
     }
@@ -245,6 +325,7 @@ class ImageAugmenter(Augmenter):
         *,
         engine: str = DEFAULT_ENGINE,
         ops: Sequence[Mapping[str, Any]] | None = None,
+        max_pixels: int = MAX_PIXELS,
     ) -> None:
         shorthand: dict[str, Any] = {
             "rotation_range": rotation_range, "width_shift_range": width_shift_range,
@@ -266,6 +347,7 @@ class ImageAugmenter(Augmenter):
             self._params = params
         self.jpeg_quality = check_quality("jpeg_quality", jpeg_quality)
         self.webp_quality = check_quality("webp_quality", webp_quality)
+        self.max_pixels = check_max_pixels(max_pixels)
         # Builds nothing yet: OpenCV (or TensorFlow, for the Keras engine) is imported on first use.
         self._engine = ENGINE_CLASSES[self.engine](self._params)
         # Palette indices move by nearest neighbour: built on the first palette image.
@@ -277,11 +359,12 @@ class ImageAugmenter(Augmenter):
         return [{"op": IMAGE_OP, "engine": self.engine, **copy.deepcopy(self._params)}]
 
     def config(self) -> dict[str, Any]:
-        """``{"jpeg_quality": ..., "webp_quality": ..., "ops": [...]}``: JSON- and TOML-safe (lists, never tuples).
+        """``{"jpeg_quality": ..., "webp_quality": ..., "max_pixels": ..., "ops": [...]}``: JSON- and TOML-safe.
 
-        A quality is an int or "keep" (never None: TOML has no null).
+        A quality is an int or "keep" (never None: TOML has no null); lists, never tuples.
         """
-        return {"jpeg_quality": self.jpeg_quality, "webp_quality": self.webp_quality, "ops": self.ops}
+        return {"jpeg_quality": self.jpeg_quality, "webp_quality": self.webp_quality,
+                "max_pixels": self.max_pixels, "ops": self.ops}
 
     # -- augmentation -------------------------------------------------------
 
@@ -307,12 +390,54 @@ class ImageAugmenter(Augmenter):
         height, width = array.shape[:2]
         return out, {"ops": [self._applied(transform)], "mode": "array", "size": [width, height]}
 
+    def _augment_batch(self, batch: Any, seed: int, sample_rate: int | None,
+                       value_range: tuple[float, float] | None) -> BatchResult:
+        if not isinstance(batch, np.ndarray):
+            if value_range is not None:
+                raise ValueError("value_range is for a float32 batch array; a list of images takes none")
+            return super()._augment_batch(batch, seed, sample_rate, value_range)
+        pixels, layout, scale = _batch_pixels(batch, value_range)
+        count, height, width, channels = pixels.shape
+        seeds = item_seeds(seed, count)
+        out = np.empty(pixels.shape, dtype=pixels.dtype)
+        extra: dict[str, Any] = {} if scale is None else {"value_range": [scale[0], scale[1]]}
+        params = []
+        engine, shape = self._engine, (height, width, channels)
+        with saved_rng():
+            for index, item_seed in enumerate(seeds):
+                # What augment() does for an array, item by item: the engines draw
+                # from numpy.random alone, so only it needs seeding.
+                np.random.seed(item_seed)
+                transform = engine.sample(shape)
+                out[index] = engine.apply(pixels[index], transform, layout)
+                params.append({"ops": [self._applied(transform)], "mode": "array", "size": [width, height],
+                               **extra})
+        if scale is not None:  # back from the 0-255 scale the engine worked on
+            low, high = scale
+            out *= np.float32((high - low) / 255.0)
+            out += np.float32(low)
+            np.clip(out, low, high, out=out)
+        return BatchResult(data=out.reshape(batch.shape), seed=seed, seeds=seeds, params=params)
+
     def _augment_image(self, image: PILImage.Image) -> tuple[PILImage.Image, dict[str, Any]]:
-        pixels, layout, via = image_pixels(image)
-        transform = self._engine.sample(pixels.shape)
-        out = self._engine.apply(pixels, transform, layout)
-        del pixels  # a photo's pixels are tens of megabytes: not kept while the result is built
-        result = pixels_to_image(out, image.mode, image.size)
+        view = rgbx_view(image) if isinstance(self._engine, OpenCVEngine) else None
+        # An RGB image (the view): the transform is drawn for its three channels, as on the other path.
+        transform = self._engine.sample((image.height, image.width, 3)) if view is not None else None
+        if view is not None and transform is not None and OpenCVEngine.geometry_only(transform):
+            # Warped in Pillow's own RGBX memory (no packing copy; OpenCV's faster 4-byte path, the same
+            # bytes per channel), then packed to RGB as the output image is built.
+            out = self._engine.apply(view, transform, _RGB)
+            del view
+            result = pil().frombytes("RGB", image.size, out, "raw", "RGBX")
+            via = None
+        else:
+            del view
+            pixels, layout, via = image_pixels(image)
+            if transform is None:
+                transform = self._engine.sample(pixels.shape)
+            out = self._engine.apply(pixels, transform, layout)
+            del pixels  # a photo's pixels are tens of megabytes: not kept while the result is built
+            result = pixels_to_image(out, image.mode, image.size)
         del out
         copy_metadata(image, result)
         params: dict[str, Any] = {"ops": [self._applied(transform)], "mode": image.mode,
@@ -370,11 +495,11 @@ class ImageAugmenter(Augmenter):
         ``PIL.Image.Image``.
 
         Raises:
-            BadInputError: The file is empty, truncated, not an image, larger
-                than Pillow's decompression-bomb limit, animated/multi-page,
-                or in an unsupported mode.
+            BadInputError: The file is empty, truncated, not an image, has more
+                than ``max_pixels`` pixels (refused from its header, before
+                decoding), is animated/multi-page, or in an unsupported mode.
         """
-        return read_image(path)
+        return read_image(path, self.max_pixels)
 
     def write(self, data: Any, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:
         """Save a PIL image, an Image16 or an array in the format ``suffix`` (default: the path's) names.

@@ -18,10 +18,12 @@ a mode the format cannot store. Pillow is imported on first use.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,6 +40,7 @@ from augment.backends.image.formats import (
     webp_encoding,
     xmp_without_orientation,
 )
+from augment.backends.image.op import MAX_PIXELS
 from augment.backends.image.pixels import MODES, array_to_image, pil, writable
 from augment.core.files import nonempty_file_size, writer_format
 from augment.core.result import BadInputError
@@ -111,8 +114,13 @@ def copy_metadata(source: PILImage.Image, result: PILImage.Image) -> None:
     result.format = source.format
 
 
-def read_image(path: str | os.PathLike[str]) -> PILImage.Image | Image16:
-    """Open and decode an image, upright (EXIF orientation applied).
+def read_image(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> PILImage.Image | Image16:
+    """Open and decode an image, upright (EXIF orientation applied), if it has at most ``max_pixels`` pixels.
+
+    The size is read from the header first: a bigger image is refused before
+    any of its pixels is decoded, as is one above Pillow's own
+    decompression-bomb limit (``PIL.Image.MAX_IMAGE_PIXELS``, raised to
+    ``max_pixels`` for this read when that is higher).
 
     Returns:
         A loaded ``PIL.Image.Image`` with its ``format`` and ``info`` (ICC
@@ -122,9 +130,9 @@ def read_image(path: str | os.PathLike[str]) -> PILImage.Image | Image16:
         :class:`~augment.backends.image.deep.Image16` with the same.
 
     Raises:
-        BadInputError: The file is empty, truncated, not an image, larger
-            than Pillow's decompression-bomb limit, animated/multi-page,
-            or in an unsupported mode.
+        BadInputError: The file is empty, truncated, not an image, has more
+            than ``max_pixels`` pixels (or more than Pillow's decompression-bomb
+            limit), is animated/multi-page, or in an unsupported mode.
     """
     Image = pil()
     from PIL import ImageOps
@@ -133,7 +141,7 @@ def read_image(path: str | os.PathLike[str]) -> PILImage.Image | Image16:
     nonempty_file_size(path)
     try:
         # Our own file handle: Pillow then never leaves one open on error.
-        with open(path, "rb") as handle, warnings.catch_warnings():
+        with open(path, "rb") as handle, warnings.catch_warnings(), _pillow_allows(Image, max_pixels):
             # Above MAX_IMAGE_PIXELS Pillow only warns; we refuse (up to 2x
             # the limit such an image would still be decoded into memory).
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -143,8 +151,11 @@ def read_image(path: str | os.PathLike[str]) -> PILImage.Image | Image16:
             warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
             # Not closed as a context manager would: the handle is ours (closed
             # above), and a closed image cannot be used.
-            image = Image.open(handle)
-            frames = getattr(image, "n_frames", 1)
+            image = Image.open(handle)  # the header only
+            width, height = image.size
+            if width * height > max_pixels:
+                raise BadInputError(path, _too_big(width * height, max_pixels, (width, height)))
+            frames = getattr(image, "n_frames", 1)  # a GIF's frames are decoded to count them
             if frames > 1:
                 raise BadInputError(
                     path,
@@ -169,7 +180,7 @@ def read_image(path: str | os.PathLike[str]) -> PILImage.Image | Image16:
     except BadInputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise BadInputError(path, _bomb_reason(Image, exc)) from exc
+        raise BadInputError(path, _bomb_reason(Image, exc, max_pixels)) from exc
     except Image.UnidentifiedImageError as exc:
         raise BadInputError(
             path, "not an image Pillow can identify (unknown format or damaged header)"
@@ -266,10 +277,53 @@ def _metadata_options(info: Mapping[Any, Any], fmt: str, settings: SourceFormat 
     return options
 
 
-def _bomb_reason(Image: Any, exc: BaseException) -> str:
+def _too_big(pixels: int, limit: int, size: tuple[int, int] | None = None, *, pillow: bool = False) -> str:
+    """Why an image of ``pixels`` pixels (``size``: width, height) is refused, and how to allow it."""
+    what = f"{size[0]}x{size[1]} image ({pixels} pixels)" if size else f"image of {pixels} pixels"
+    if pillow:  # Pillow's own limit, set lower than max_pixels in this process
+        return (f"{what} is above Pillow's decompression-bomb limit of {limit} pixels "
+                "(PIL.Image.MAX_IMAGE_PIXELS); refused before decoding it")
+    return (f"{what} is above the limit of {limit} pixels (max_pixels in the recipe's [image] table "
+            "raises it); refused before decoding it")
+
+
+def _bomb_reason(Image: Any, exc: BaseException, max_pixels: int) -> str:
+    """The reason for Pillow's DecompressionBombError or -Warning: the same as for max_pixels where that applies."""
     match = re.search(r"\((\d+) pixels\)", str(exc))
-    pixels = match.group(1) if match else "?"
-    return (
-        f"image has {pixels} pixels, above Pillow's decompression-bomb limit of "
-        f"{Image.MAX_IMAGE_PIXELS} pixels (PIL.Image.MAX_IMAGE_PIXELS); refusing to decode it"
-    )
+    pixels = int(match.group(1)) if match else None
+    if pixels is None:
+        return (f"image above Pillow's decompression-bomb limit of {Image.MAX_IMAGE_PIXELS} pixels "
+                "(PIL.Image.MAX_IMAGE_PIXELS); refused before decoding it")
+    if pixels > max_pixels:
+        return _too_big(pixels, max_pixels)
+    return _too_big(pixels, Image.MAX_IMAGE_PIXELS, pillow=True)
+
+
+# Pillow's own limit (PIL.Image.MAX_IMAGE_PIXELS) is one number for the process: a read
+# that raises it to its max_pixels holds this lock, so that two never restore it wrongly.
+_PILLOW_LIMIT = threading.Lock()
+# Pillow's default limit (about 89.5 megapixels).
+_PILLOW_DEFAULT = 1024 * 1024 * 1024 // 4 // 3
+
+
+@contextlib.contextmanager
+def _pillow_allows(Image: Any, max_pixels: int) -> Iterator[None]:
+    """Pillow's decompression-bomb limit at least ``max_pixels`` for the block (as it was, after).
+
+    max_pixels is the limit that applies; Pillow's own (which it also checks
+    while it reads GIF frames) is raised to it when lower, and left alone
+    when None (switched off). Every read whose max_pixels is above Pillow's
+    default takes the lock, whatever the limit is when it starts.
+    """
+    current = Image.MAX_IMAGE_PIXELS
+    if current is None or max_pixels <= min(current, _PILLOW_DEFAULT):
+        yield
+        return
+    with _PILLOW_LIMIT:
+        saved = Image.MAX_IMAGE_PIXELS
+        if saved is not None and saved < max_pixels:
+            Image.MAX_IMAGE_PIXELS = max_pixels
+        try:
+            yield
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved

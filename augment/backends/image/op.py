@@ -32,12 +32,15 @@ __all__ = [
     "FILL_MODES",
     "IMAGE_OP",
     "KERAS_DEFAULTS",
+    "LIMITS",
+    "MAX_PIXELS",
     "NATIVE_ORDERS",
     "NOT_RANDOM",
     "OUTPUT_OPTIONS",
     "SHORTHAND_DEFAULTS",
     "check_engine",
     "check_image_ops",
+    "check_max_pixels",
     "check_params",
 ]
 
@@ -71,6 +74,12 @@ SHORTHAND_DEFAULTS: dict[str, Any] = {
 
 #: The table-level options of the image backend (never inside the op).
 OUTPUT_OPTIONS = ("jpeg_quality", "webp_quality")
+#: Table-level options that only refuse inputs and never change an output's bytes.
+LIMITS = ("max_pixels",)
+#: The most pixels (width x height) an image file may have: 50 megapixels. A
+#: bigger one is refused before its pixels are decoded (a 9000x9000 image needs
+#: gigabytes to augment); ``max_pixels`` in the recipe's [image] table raises it.
+MAX_PIXELS = 50_000_000
 
 #: ImageDataGenerator arguments an op may not set, and why.
 NOT_RANDOM: dict[str, str] = {
@@ -240,6 +249,8 @@ def check_image_ops(ops: Any) -> dict[str, Any]:
             raise ValueError(f"{where}: {key} cannot be used: {NOT_RANDOM[key]}")
         if key in OUTPUT_OPTIONS:
             raise ValueError(f"{where}: {key} is an output option: put it in [image], not in the op")
+        if key in LIMITS:
+            raise ValueError(f"{where}: {key} is an option of the table: put it in [image], not in the op")
         raise ValueError(
             f"{where}: unknown parameter {key!r}{did_you_mean(key, KERAS_DEFAULTS)}; "
             f"{IMAGE_OP} takes: engine, {', '.join(KERAS_DEFAULTS)}"
@@ -251,6 +262,18 @@ def check_image_ops(ops: Any) -> dict[str, Any]:
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
     return {"engine": engine, **checked} if "engine" in params else checked
+
+
+def check_max_pixels(value: Any) -> int:
+    """``max_pixels`` checked: a whole number of pixels >= 1.
+
+    Raises:
+        ValueError: Naming max_pixels and the value received.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"max_pixels must be a whole number of pixels >= 1 (width x height; the default is "
+                         f"{MAX_PIXELS}); got {value!r}")
+    return int(value)
 
 
 def check_engine(engine: Any, interpolation_order: int) -> str:

@@ -8,6 +8,10 @@ Modules:
   checks, and the fixes for nlpaug's quirks;
 * :mod:`~augment.backends.text.layout`: nlpaug's tokens, and the text rebuilt
   around what an op changed;
+* :mod:`~augment.backends.text.pieces`: where a text of 1 MiB or more is cut,
+  to be augmented in pieces (time and memory linear in its length);
+* :mod:`~augment.backends.text.encoding`: UTF-8 read exactly, and UTF-16/32,
+  binary data and other encodings named;
 * :mod:`~augment.backends.text.quality`: the quality filter of SynonymAug and
   AntonymAug (what may change, and what may be put instead);
 * :mod:`~augment.backends.text.inflect`: a replacement in the original's form and case;

@@ -23,15 +23,19 @@ from __future__ import annotations
 
 import bisect
 import copy
+import gc
 import os
+import random
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from augment.backends.text import synonym_index, taggers, wordnet
+from augment.backends.text.encoding import decode_text
 from augment.backends.text.layout import LINE_BREAK, LayoutTokenizer, token_spans
 from augment.backends.text.ops import (
     NO_LIMIT,
@@ -44,12 +48,14 @@ from augment.backends.text.ops import (
     import_nlpaug,
     reserved_preprocess,
 )
+from augment.backends.text.pieces import cut, in_pieces
 from augment.backends.text.quality import REASONS, QualityFilter
 from augment.core.augmenter import Augmenter
+from augment.core.batch import BatchResult, as_items
 from augment.core.ops import build_op, check_ops_list, op_label, refuse_shorthand
 from augment.core.registry import backend, install_hint
 from augment.core.result import BadInputError
-from augment.core.seeding import saved_rng
+from augment.core.seeding import derive_seed, global_rng, saved_rng
 
 __all__ = ["SUPPORTED_OPS", "TextAugmenter"]
 
@@ -65,6 +71,24 @@ _SHORTHAND_DEFAULTS: dict[str, Any] = {
 }
 # Recipes of formats before this one meant nlpaug's exact WordNet ops (no quality filter).
 _QUALITY_SINCE_FORMAT = 2
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (as it was, after).
+
+    Augmenting makes and drops some twenty small objects per word, and the
+    collector, run on that schedule, walks the backend's long-lived tables each
+    time: a third of the time of a big text. Those objects hold no reference
+    cycles, so reference counting frees them all the same.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @dataclass
@@ -152,6 +176,17 @@ class TextAugmenter(Augmenter):
     ``line`` is 1-based; ``index`` is the token (nlpaug's ``\W`` split) the
     change starts at or before, counted within the sample (the file or the
     line) the op received. An op that changed nothing has empty changes.
+
+    A text of 1 MiB or more (UTF-8 bytes; :data:`augment.backends.text.pieces.PIECES_FROM`)
+    is augmented in pieces of at most 16,384 characters
+    (:func:`augment.backends.text.pieces.cut`: at paragraph, line, sentence and
+    word boundaries), each a sample of its own under its own seed, so that time
+    and memory grow linearly; the layout is kept all the same. ``params`` then
+    hold ``"pieces": N`` after ``"unit"``, and each change its ``"piece"``
+    (1-based; ``index`` counts within it) besides its ``line`` in the whole text.
+
+    :meth:`augment_batch` takes a list (or tuple) of ``str`` and returns one of
+    the same type and length.
     """
 
     modality: ClassVar[str] = "text"
@@ -438,7 +473,8 @@ class TextAugmenter(Augmenter):
         for built_op, counts in zip(built, skipped, strict=True):
             built_op.skipped = counts
 
-        def run(sample: str, line: int | None) -> str:
+        def run(sample: str, line: int | None, first: int = 1, piece: int | None = None) -> str:
+            # line: the sample's line (unit "line"); None: count the lines in it, from its first line ``first``.
             for op, found in zip(built, changes, strict=True):
                 out, edits = op.apply(sample)
                 if edits:
@@ -446,7 +482,8 @@ class TextAugmenter(Augmenter):
                     breaks = [m.end() for m in LINE_BREAK.finditer(sample)] if line is None else []
                     for start, original, replacement in edits:
                         found.append({
-                            "line": line if line is not None else bisect.bisect_right(breaks, start) + 1,
+                            **({} if piece is None else {"piece": piece}),
+                            "line": line if line is not None else first + bisect.bisect_right(breaks, start),
                             "index": bisect.bisect_left(starts, start),
                             "original": original,
                             "replacement": replacement,
@@ -454,13 +491,17 @@ class TextAugmenter(Augmenter):
                 sample = out
             return sample
 
-        if self.unit == "file":
-            out = run(body, None)
-        else:
-            pieces = LINE_BREAK.split(body)
-            seps = LINE_BREAK.findall(body) + [""]
-            out = "".join(run(line, number) + sep
-                          for number, (line, sep) in enumerate(zip(pieces, seps, strict=True), start=1))
+        count = None
+        with _collector_paused():
+            if in_pieces(body):
+                out, count = self._in_pieces(body, run)
+            elif self.unit == "file":
+                out = run(body, None)
+            else:
+                pieces = LINE_BREAK.split(body)
+                seps = LINE_BREAK.findall(body) + [""]
+                out = "".join(run(line, number) + sep
+                              for number, (line, sep) in enumerate(zip(pieces, seps, strict=True), start=1))
 
         records = []
         for op, built_op, found, counts in zip(self.ops, built, changes, skipped, strict=True):
@@ -473,8 +514,45 @@ class TextAugmenter(Augmenter):
             if built_op.quality:
                 record["skipped"] = {reason: counts[reason] for reason in REASONS if counts[reason]}
             records.append(record)
-        params = {"unit": self.unit, "tagger": self._tagger, "wordnet": self._wordnet, "ops": records}
+        params = {"unit": self.unit, **({} if count is None else {"pieces": count}),
+                  "tagger": self._tagger, "wordnet": self._wordnet, "ops": records}
         return bom + out, params
+
+    def _in_pieces(self, body: str, run: Callable[[str, int | None, int, int], str]) -> tuple[str, int]:
+        """``body`` (of PIECES_FROM bytes or more) augmented in pieces, each under its own seed; and their count.
+
+        unit "file": the pieces of :func:`~augment.backends.text.pieces.cut`; unit
+        "line": the lines, a line longer than a piece cut as well. Piece k runs
+        under ``derive_seed(base, k)``, ``base`` drawn from the seeded global
+        ``random``: reproducible, and no piece's draws depend on another's.
+        """
+        base = random.getrandbits(32)
+        samples: list[tuple[str, str, int | None, int]] = []  # (piece, what follows it, its line, its first line)
+        if self.unit == "file":
+            first = 1
+            for start, end in cut(body):
+                piece = body[start:end]
+                samples.append((piece, "", None, first))
+                first += sum(1 for _ in LINE_BREAK.finditer(piece))
+        else:
+            seps = LINE_BREAK.findall(body) + [""]
+            for number, (line, sep) in enumerate(zip(LINE_BREAK.split(body), seps, strict=True), start=1):
+                spans = cut(line)
+                samples += [(line[start:end], sep if end == len(line) else "", number, number)
+                            for start, end in spans]
+        outs = []
+        for k, (piece, after, line, first) in enumerate(samples, start=1):
+            with global_rng(derive_seed(base, k)):
+                outs.append(run(piece, line, first, k) + after)
+        return "".join(outs), len(samples)
+
+    def _augment_batch(self, batch: Any, seed: int, sample_rate: int | None,
+                       value_range: tuple[float, float] | None) -> BatchResult:
+        items = as_items(batch, "str")
+        for index, item in enumerate(items):  # every item is checked before any is augmented
+            if not isinstance(item, str):
+                raise BadInputError(None, f"batch item {index}: text must be a str; got {type(item).__name__}")
+        return super()._augment_batch(items, seed, sample_rate, value_range)
 
     # ------------------------------------------------------------------ files
 
@@ -482,25 +560,14 @@ class TextAugmenter(Augmenter):
         """Read a UTF-8 text file exactly (no newline translation; a BOM is kept).
 
         Raises:
-            BadInputError: The file is UTF-16, holds NUL bytes (binary data) or is not UTF-8.
+            BadInputError: The file cannot be read, is UTF-16 or UTF-32 (with or
+                without a byte-order mark), holds NUL bytes (binary data) or is not UTF-8.
         """
-        raw = Path(path).read_bytes()
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            order = "little" if raw.startswith(b"\xff\xfe") else "big"
-            raise BadInputError(path, f"UTF-16 text ({order}-endian byte-order mark), which is not supported; "
-                                      "convert it to UTF-8 first")
-        nul = raw.find(b"\x00")
-        if nul >= 0:
-            raise BadInputError(path, f"binary data, not text (NUL byte at offset {nul})")
         try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            bad = raw[exc.start: exc.start + 1]
-            raise BadInputError(
-                path,
-                f"not UTF-8 text: byte 0x{bad.hex()} at offset {exc.start} ({exc.reason}); "
-                "convert it to UTF-8 first",
-            ) from None
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise BadInputError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+        return decode_text(raw, path)
 
     def write(self, data: str, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:
         """Write ``data`` as UTF-8, byte for byte (no newline translation); text has one format."""

@@ -9,6 +9,7 @@ pattern (lower, Capitalised, UPPER).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,7 @@ class WordForm:
     tags: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=65536)  # asked for every word of every sample, twice
 def case_pattern(word: str) -> str:
     """"lower", "capitalised" (first letter only), "upper" (all letters, two or more) or "mixed"."""
     letters = [ch for ch in word if ch.isalpha()]
@@ -63,6 +65,7 @@ def apply_case(word: str, pattern: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=65536)  # asked for every replaceable word of every sample
 def word_form(index: WordNetIndex, word: str, pos: str, tag: str) -> WordForm | None:
     """The form of ``word`` (lower case) as part of speech ``pos``, given the tagger's ``tag``; None if unsure.
 

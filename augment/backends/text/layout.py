@@ -35,15 +35,25 @@ class _Token(str):
     position: int
 
 
+# The last text token_spans split, and its spans: the quality filter asks again for the
+# text the layout tokenizer has just split (the very same str object).
+_last: tuple[str, list[tuple[int, int]]] = ("", [])
+
+
 def token_spans(text: str) -> list[tuple[int, int]]:
     r"""The spans of nlpaug's tokens: the non-blank pieces of ``re.split(r'(\W)', text)``."""
+    global _last
+    last = _last
+    if last[0] is text:
+        return list(last[1])
     spans = []
     pos = 0
     for piece in _SPLIT.split(text):
         if piece.strip():
             spans.append((pos, pos + len(piece)))
         pos += len(piece)
-    return spans
+    _last = (text, spans)
+    return list(spans)
 
 
 def _breaks(text: str) -> int:

@@ -33,6 +33,7 @@ itself in those senses, with the same checks.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -144,6 +145,12 @@ _CACHE_SIZE = 65536
 _OBJECT_TAGS = frozenset({"DT", "PDT", "PRP$", "CD", "JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS"})
 
 
+@functools.lru_cache(maxsize=65536)
+def _letters(word: str) -> int:
+    """How many letters ``word`` has."""
+    return sum(ch.isalpha() for ch in word)
+
+
 @dataclass
 class Plan:
     """The filter's verdict on one sample's tokens.
@@ -169,6 +176,7 @@ class QualityFilter:
         self.index = index
         self.antonyms = antonyms
         self._cache: dict[tuple[str, WordForm, str | None], tuple[str, ...]] = {}
+        self._expression = functools.lru_cache(maxsize=_CACHE_SIZE)(self._expression_uncached)
 
     @staticmethod
     def tagging_tokens(tokens: Sequence[str]) -> list[str]:
@@ -189,7 +197,7 @@ class QualityFilter:
         shouting = self._shouting(words)
         in_expression = self._expressions(text, words, tags, spans)
         for i, word in enumerate(words):
-            if not any(ch.isalnum() for ch in word):
+            if not word.isalnum() and not any(ch.isalnum() for ch in word):
                 continue
             reason = self._reason(i, words, tags, spans, starts, named, shouting)
             if reason is None and i in in_expression:
@@ -228,9 +236,10 @@ class QualityFilter:
     @staticmethod
     def _shouting(words: list[str]) -> bool:
         """Whether the sample is written in capitals (then capitals are no sign of an acronym)."""
-        long = [w for w in words if sum(ch.isalpha() for ch in w) > 1]
-        upper = [w for w in long if case_pattern(w) == "upper"]
-        return len(upper) >= 3 and len(upper) >= 0.6 * len(long)
+        upper = sum(1 for w in words if case_pattern(w) == "upper")  # each of them has two letters or more
+        if upper < 3:
+            return False
+        return upper >= 0.6 * sum(1 for w in words if _letters(w) > 1)
 
     @staticmethod
     def _glued(i: int, spans: list[tuple[int, int]], words: list[str]) -> tuple[str | None, str | None]:
@@ -257,10 +266,8 @@ class QualityFilter:
             return "contraction"  # the "can" of "can't"
         if (left is not None and left not in _APOSTROPHES) or (right is not None and right not in _APOSTROPHES):
             return "compound"
-        if any(ch.isdigit() for ch in word):
-            return "number"
-        if "_" in word or not word.isalpha():
-            return "compound"
+        if not word.isalpha():  # letters are never digits: only such a word can hold a digit
+            return "number" if any(ch.isdigit() for ch in word) else "compound"
         if lower in _WORDS:
             return _WORDS[lower]
         pattern = case_pattern(word)
@@ -302,26 +309,26 @@ class QualityFilter:
     def _expressions(self, text: str, words: list[str], tags: list[str], spans: list[tuple[int, int]]) -> set[int]:
         """Tokens inside a multi-word expression WordNet has ("ice cream", "turn off", "give up")."""
         inside: set[int] = set()
-        index = self.index
         for i in range(len(words) - 1):
             first, second = words[i].lower(), words[i + 1].lower()
             if not (first.isalpha() and second.isalpha()):
                 continue
             if spans and text[spans[i][1]: spans[i + 1][0]].strip():
                 continue
-            heads = {first}
-            if tags[i].startswith("VB"):
-                heads.update(index.morphy(first, "v"))
-            if tags[i + 1].startswith("NN"):
-                seconds = {second, *index.morphy(second, "n")}
-            else:
-                seconds = {second}
-            if any(index.has_lemma(f"{h}_{s}") for h in heads for s in seconds):
-                inside.update((i, i + 1))
-            elif tags[i].startswith("VB") and second in _PARTICLES and any(
-                    index.offsets(f"{h}_{second}", "v") for h in heads):
+            if self._expression(first, second, tags[i].startswith("VB"), tags[i + 1].startswith("NN")):
                 inside.update((i, i + 1))
         return inside
+
+    def _expression_uncached(self, first: str, second: str, verb: bool, noun: bool) -> bool:
+        """Whether ``first second`` (lower case; ``first`` tagged a verb, ``second`` a noun) is a WordNet expression."""
+        index = self.index
+        heads = {first}
+        if verb:
+            heads.update(index.morphy(first, "v"))
+        seconds = {second, *index.morphy(second, "n")} if noun else {second}
+        if any(index.has_lemma(f"{h}_{s}") for h in heads for s in seconds):
+            return True
+        return verb and second in _PARTICLES and any(index.offsets(f"{h}_{second}", "v") for h in heads)
 
     @staticmethod
     def _verb_context(i: int, words: list[str], tags: list[str]) -> str | None:

@@ -127,6 +127,7 @@ class WordNetIndex:
         self.offsets = functools.lru_cache(maxsize=65536)(self._offsets)
         self.lemmas = functools.lru_cache(maxsize=65536)(self._lemmas)
         self.morphy = functools.lru_cache(maxsize=65536)(self._morphy)
+        self.has_lemma = functools.lru_cache(maxsize=65536)(self._has_lemma)
         self.zipf = functools.lru_cache(maxsize=65536)(self._zipf)
         self.inflections = functools.lru_cache(maxsize=65536)(self._inflections)
         self.analyses = functools.lru_cache(maxsize=65536)(self._analyses)
@@ -150,7 +151,7 @@ class WordNetIndex:
             return None
         return tuple(int(x) for x in rows[0][0].split())
 
-    def has_lemma(self, form: str) -> bool:
+    def _has_lemma(self, form: str) -> bool:
         """Whether ``form`` is in WordNet's lemma index under any part of speech."""
         return bool(self._query("SELECT 1 FROM lemma_index WHERE form = ? LIMIT 1", (form,)))
 
@@ -438,6 +439,15 @@ def _reader(source: wordnet.WordNetSource) -> Any:
     return reader
 
 
+def _close_reader(reader: Any) -> None:
+    """Close the database files NLTK's reader keeps open (it has no close(); else they wait for the collector)."""
+    handles = [*getattr(reader, "_data_file_map", {}).values(),
+               getattr(reader, "_key_count_file", None), getattr(reader, "_key_synset_file", None)]
+    for handle in handles:
+        if handle is not None:
+            handle.close()
+
+
 def build_index(path: str | os.PathLike[str]) -> Path:
     """Build the index from the WordNet NLTK loads, and put it at ``path`` (atomically).
 
@@ -458,7 +468,11 @@ def build_index(path: str | os.PathLike[str]) -> Path:
                           "run: pip install 'augment-dir[text]'") from exc
     source = wordnet.ensure_wordnet()
     wn = _reader(source)
-    lemma_rows, exception_rows, synset_rows = _wordnet_rows(wn)
+    try:
+        lemma_rows, exception_rows, synset_rows = _wordnet_rows(wn)
+        exact = _nltk_morphy_matches(wn)
+    finally:
+        _close_reader(wn)
     zipf_rows, form_rows = _word_rows(lemma_rows)
     quick = wordnet.quick_source()
     fast = quick is not None and quick.same_as(source)
@@ -480,7 +494,6 @@ def build_index(path: str | os.PathLike[str]) -> Path:
             db.commit()
         finally:
             db.close()
-        exact = _nltk_morphy_matches(wn)
         meta = {**_expected_meta(wordnet.QuickSource.of(source)), "fast_source": fast, "exact": exact,
                 "wordnet": source.kind}
         db = sqlite3.connect(temp)

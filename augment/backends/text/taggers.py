@@ -182,6 +182,7 @@ class LexiconTagger:
     def __init__(self, index: WordNetIndex) -> None:
         self.index = index
         self._lexical = functools.lru_cache(maxsize=65536)(self._lexical_uncached)
+        self._guess = functools.lru_cache(maxsize=65536)(self._guess_uncached)
 
     def __call__(self, tokens: Sequence[str]) -> list[tuple[str, str]]:
         """Tag ``tokens``: a list of ``(token, tag)`` pairs, one per token."""
@@ -229,7 +230,7 @@ class LexiconTagger:
 
     # ------------------------------------------------------------------ in context
 
-    def _guess(self, token: str | None) -> str:
+    def _guess_uncached(self, token: str | None) -> str:
         """A rough tag for the token after the one being tagged (out of context), or "" for none."""
         if token is None:
             return ""

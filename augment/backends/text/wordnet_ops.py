@@ -22,10 +22,24 @@ from typing import Any
 
 from nlpaug.augmenter.word import AntonymAug, SynonymAug
 from nlpaug.util import Action, Doc
+from nlpaug.util.doc.change_log import ChangeLog
+from nlpaug.util.doc.token import Token
 
 from augment.backends.text.quality import Plan, QualityFilter
 
 __all__ = ["QualityAntonymAug", "QualitySynonymAug"]
+
+
+class _Doc(Doc):
+    """nlpaug's ``Doc`` without the start positions of its tokens, which it finds in quadratic time.
+
+    nlpaug reads them only to report changes with ``include_detail``, which
+    the backend never asks for (the layout tokenizer knows where every token is).
+    """
+
+    def token2obj(self, tokens: list[str]) -> list[Any]:
+        """As nlpaug's ``Doc.token2obj``, every start position unknown (-1, as nlpaug's for an added token)."""
+        return [ChangeLog(orig_token=Token(token=token, start_pos=-1)) for token in tokens]
 
 
 class _Quality:
@@ -101,7 +115,7 @@ class QualitySynonymAug(_Quality, SynonymAug):
         if not data or not data.strip():
             return data
         change_seq = 0
-        doc = Doc(data, self.tokenizer(data))
+        doc = _Doc(data, self.tokenizer(data))
         original_tokens = doc.get_original_tokens()
         pos = self.model.pos_tag(original_tokens)
         self._make_plan(data, original_tokens, pos)
@@ -172,7 +186,7 @@ class QualityAntonymAug(_Quality, AntonymAug):
         if not data or not data.strip():
             return data
         change_seq = 0
-        doc = Doc(data, self.tokenizer(data))
+        doc = _Doc(data, self.tokenizer(data))
         original_tokens = doc.get_original_tokens()
         pos = self.model.pos_tag(original_tokens)
         self._make_plan(data, original_tokens, pos)

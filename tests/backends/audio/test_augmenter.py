@@ -468,3 +468,53 @@ def test_audio_never_imports_tensorflow(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "HEAVY []" in done.stdout
+
+
+# -- batches --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channels", [None, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_batch_array_is_each_clip_augmented_under_its_item_seed(channels, dtype):
+    aug = AudioAugmenter(ops=[{"op": "AddGaussianNoise", "p": 1.0}, {"op": "Gain", "p": 0.5}])
+    batch = np.stack([tone(400, channels, level=0.2 + 0.1 * i) for i in range(4)]).astype(dtype)
+    result = aug.augment_batch(batch, seed=6, sample_rate=RATE)
+    assert isinstance(result.data, np.ndarray) and result.data.shape == batch.shape and result.data.dtype == dtype
+    for clip, item in zip(batch, result, strict=True):
+        alone = aug.augment(clip, seed=item.seed, sample_rate=RATE)
+        assert np.array_equal(item.data, alone.data.astype(dtype)) and item.params == alone.params
+        assert item.params["channels"] == (1 if channels is None else channels)
+
+
+def test_ops_that_change_the_length_give_a_list_of_arrays():
+    aug = AudioAugmenter(ops=[{"op": "TimeStretch", "leave_length_unchanged": False, "p": 1.0}])
+    batch = np.stack([tone(800), tone(800, level=0.3), tone(800, level=0.4)])
+    result = aug.augment_batch(batch, seed=2, sample_rate=RATE)
+    assert isinstance(result.data, list) and len(result.data) == 3
+    assert any(out.shape != (800,) for out in result.data)
+    for clip, item in zip(batch, result, strict=True):
+        assert np.array_equal(item.data, aug.augment(clip, seed=item.seed, sample_rate=RATE).data)
+
+
+def test_a_list_batch_takes_clips_of_any_length_and_layout():
+    aug = AudioAugmenter()
+    items = [tone(300), tone(500, 2), AudioClip(tone(200), RATE)]
+    result = aug.augment_batch(items[:2], seed=1, sample_rate=RATE)
+    assert [out.shape for out in result.data] == [(300,), (2, 500)]
+    clips = aug.augment_batch([items[2]], seed=1)  # a clip carries its own rate
+    assert isinstance(clips.data[0], AudioClip) and clips.params[0]["sample_rate"] == RATE
+
+
+@pytest.mark.parametrize("batch, kwargs, error, message", [
+    (np.zeros((2, 100), np.float32), {}, TypeError, "needs sample_rate"),
+    (np.zeros(100, np.float32), {"sample_rate": RATE}, ValueError,
+     r"\(N, frames\) of mono clips .* got shape \(100,\)"),
+    (np.zeros((2, 2, 2, 100), np.float32), {"sample_rate": RATE}, ValueError, "got shape"),
+    (np.zeros((2, 100), np.int16), {"sample_rate": RATE}, BadInputError, "batch item 0: .*floating point"),
+    (np.full((2, 100), np.nan, np.float32), {"sample_rate": RATE}, BadInputError, "batch item 0: .*NaN"),
+    (np.zeros((2, 100), np.float32), {"sample_rate": 0}, ValueError, "batch item 0: sample_rate must be"),
+    (np.zeros((2, 100), np.float32), {"sample_rate": RATE, "value_range": (0, 1)}, TypeError, "no value_range"),
+])
+def test_bad_audio_batches_are_refused(batch, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        AudioAugmenter().augment_batch(batch, seed=1, **kwargs)

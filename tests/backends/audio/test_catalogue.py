@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from augment.backends.audio import AudioAugmenter, supported_ops
+from augment.backends.audio import AudioAugmenter, catalogue, supported_ops
 from augment.backends.audio.catalogue import applied_params, build_ops
 
 from conftest import write_audio
@@ -245,3 +246,87 @@ def test_missing_optional_dependency_names_the_pip_install(monkeypatch, op, modu
     with pytest.raises(ValueError, match=rf"^ops\[1\] \({op['op']}\): ") as info:
         AudioAugmenter(ops=[op])
     assert f"pip install {package}" in str(info.value)
+
+
+# -- folders of noise and impulse responses: walked once, with a bound ----------
+
+
+def _noise_tree(root):
+    """Audio files in nested folders, other files, a link to a sibling folder and a broken link."""
+    for rel in ("hum.wav", "Roar.WAV", "notes.txt", "sub/hiss.flac", "sub/deeper/buzz.ogg", "other/click.wav"):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if rel.endswith("txt"):
+            path.write_text("not audio")
+        else:
+            write_audio(path.with_suffix(".wav"), seconds=0.05)
+            if path.suffix != ".wav":
+                path.with_suffix(".wav").rename(path)
+    (root / "other" / "to-sub").symlink_to(root / "sub")  # the same folder twice, no loop
+    (root / "gone.wav").symlink_to(root / "nowhere")
+    return root
+
+
+def test_a_folder_gives_the_transform_the_files_audiomentations_would_find(tmp_path):
+    from audiomentations.core.utils import find_audio_files_in_paths
+
+    noises = _noise_tree(tmp_path / "noises")
+    single = write_audio(tmp_path / "one.wav", seconds=0.05)
+    op = {"op": "AddShortNoises", "sounds_path": [str(noises), str(single)]}
+    aug = AudioAugmenter(ops=[op])
+    aug.augment(np.zeros(800, np.float32), sample_rate=8000, seed=1)  # builds the transforms
+    transform = aug._transforms[0]
+    expected = [str(p) for p in find_audio_files_in_paths([str(noises), str(single)])]
+    assert transform.sound_file_paths == expected and len(expected) == 9
+    assert aug.config()["ops"][0]["sounds_path"] == [str(noises), str(single)]  # the recipe keeps the folder
+
+
+@pytest.mark.parametrize("op, key", [("AddBackgroundNoise", "sounds_path"), ("ApplyImpulseResponse", "ir_path"),
+                                     ("AddShortNoises", "sounds_path")])
+def test_a_link_loop_under_a_path_is_refused_naming_the_link(tmp_path, op, key):
+    noises = tmp_path / "noises"
+    write_audio(noises / "hum.wav", seconds=0.05)
+    write_audio(noises / "sub" / "deeper" / "buzz.wav", seconds=0.05)
+    loop = noises / "sub" / "deeper" / "up"
+    loop.symlink_to(noises / "sub")  # audiomentations' walk (followlinks=True) would go round forever
+    expected = (f"ops[1] ({op}): {key}: '{loop}' leads back to '{noises / 'sub'}', which holds it (a link loop); "
+                "audiomentations follows links and would never finish: remove the link, or name another folder")
+    with pytest.raises(ValueError) as info:
+        AudioAugmenter(ops=[{"op": op, key: str(noises)}])
+    assert str(info.value) == expected
+    self_link = tmp_path / "flat"
+    self_link.mkdir()
+    write_audio(self_link / "a.wav", seconds=0.05)
+    (self_link / "me").symlink_to(".")
+    with pytest.raises(ValueError, match=re.escape(f"'{self_link / 'me'}' leads back to '{self_link}'")):
+        AudioAugmenter(ops=[{"op": op, key: [str(self_link)]}])
+
+
+def test_the_recipe_check_refuses_a_link_loop_with_the_path(tmp_path):
+    from augment.run.recipe import Recipe, RecipeError
+
+    noises = _noise_tree(tmp_path / "noises")
+    (noises / "again").symlink_to(noises)
+    table = {"ops": [{"op": "AddBackgroundNoise", "sounds_path": str(noises)}]}
+    with pytest.raises(RecipeError, match=re.escape(f"[[audio.ops]] #1 (AddBackgroundNoise): sounds_path: "
+                                                    f"'{noises / 'again'}' leads back to '{noises}'")):
+        Recipe.from_dict({"audio": table}, source="loop.toml").check(["audio"])
+
+
+def test_a_tree_beyond_the_bound_is_refused_without_walking_it_all(tmp_path, monkeypatch):
+    noises = tmp_path / "many"
+    for i in range(30):
+        write_audio(noises / f"d{i // 10}" / f"n{i}.wav", seconds=0.01)
+    monkeypatch.setattr(catalogue, "MAX_SCANNED", 20)
+    with pytest.raises(ValueError, match=re.escape(
+            f"ops[1] (AddBackgroundNoise): sounds_path: '{noises}' holds more than 20 files and folders "
+            "(counting where its links lead), more than a folder of noise files should: name the folder that "
+            "holds them, or list several smaller ones")):
+        AudioAugmenter(ops=[{"op": "AddBackgroundNoise", "sounds_path": str(noises)}])
+    # The bound is per folder named: its sub-folders, listed, are each within it.
+    aug = AudioAugmenter(ops=[{"op": "AddBackgroundNoise", "sounds_path": [str(d) for d in sorted(noises.iterdir())]}])
+    assert aug.config()["ops"][0]["sounds_path"][0] == str(noises / "d0")
+
+
+def test_the_default_bound_is_documented():
+    assert catalogue.MAX_SCANNED == 200_000

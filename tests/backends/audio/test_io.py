@@ -251,6 +251,29 @@ def test_bad_input_files(tmp_path, kind, reason):
     assert list(out.parent.iterdir()) == []
 
 
+@pytest.mark.parametrize(("rate", "suffix", "reason"), [
+    # libvorbis crashes the process above 200 kHz: refused before it is called.
+    (200_001, ".ogg", "cannot write 200001 Hz audio as Ogg Vorbis, which goes up to 200000 Hz"),
+    (1_258_299_200, ".ogg", "cannot write 1258299200 Hz audio as Ogg Vorbis, which goes up to 200000 Hz"),
+    (1_000_000, ".flac", r"cannot write the audio as FLAC \(PCM_16, 1000000 Hz\): flac does not support this "
+                         r"sample rate$"),
+])
+def test_a_sample_rate_the_output_format_cannot_hold_is_a_bad_input(tmp_path, rate, suffix, reason):
+    # A WAV file under the extension of another format (as a run meets them): read, then written as that format.
+    src = tmp_path / f"odd{suffix}"
+    sf.write(src, tone(), rate, format="WAV", subtype="PCM_16")
+    aug = AudioAugmenter()
+    clip = aug.read(src)
+    assert clip.sample_rate == rate and clip.format == "WAV"
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(BadInputError, match=reason):
+        aug.augment_file(src, out / f"x{suffix}", seed=1)
+    assert list(out.iterdir()) == []
+    aug.augment_file(src, out / "x.wav", seed=1)  # WAV holds any rate
+    assert sf.info(out / "x.wav").samplerate == rate
+
+
 def _every_written_kind():
     """(suffix, format, subtype) for every format a suffix may hold and every subtype libsndfile writes in it."""
     kinds = []

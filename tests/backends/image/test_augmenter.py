@@ -25,13 +25,13 @@ OP = "ImageDataGenerator"
 
 def test_defaults_match_the_design():
     aug = ImageAugmenter()
-    assert aug.config() == {"jpeg_quality": "keep", "webp_quality": "keep",
+    assert aug.config() == {"jpeg_quality": "keep", "webp_quality": "keep", "max_pixels": 50_000_000,
                             "ops": [{"op": OP, "engine": "opencv", **PROJECT}]}
     assert list(aug.config()["ops"][0]) == ["op", "engine", *KERAS]
     assert aug.modality == "image" and aug.extensions == backend("image").extensions
-    assert aug.options == ("jpeg_quality", "webp_quality")
+    assert aug.options == ("jpeg_quality", "webp_quality", "max_pixels") and aug.limits == ("max_pixels",)
     assert aug.default_table == {
-        "jpeg_quality": "keep", "webp_quality": "keep",
+        "jpeg_quality": "keep", "webp_quality": "keep", "max_pixels": 50_000_000,
         "ops": [{"op": OP, "rotation_range": 30, "width_shift_range": 0.2, "height_shift_range": 0.2,
                  "horizontal_flip": True}],
     }
@@ -39,7 +39,7 @@ def test_defaults_match_the_design():
 
 def test_an_op_takes_keras_defaults_for_what_it_leaves_out():
     aug = ImageAugmenter(ops=[{"op": OP, "rotation_range": 15}])
-    assert aug.config() == {"jpeg_quality": "keep", "webp_quality": "keep",
+    assert aug.config() == {"jpeg_quality": "keep", "webp_quality": "keep", "max_pixels": 50_000_000,
                             "ops": [{"op": OP, "engine": "opencv", "rotation_range": 15}]}
     flips = set()
     for seed in range(60):
@@ -89,12 +89,14 @@ def test_the_shorthand_is_the_op_with_all_twelve_parameters(tmp_path, kwargs):
     ImageAugmenter(),
     ImageAugmenter(rotation_range=5, width_shift_range=(2, 4), zoom_range=(0.8, 1.2), jpeg_quality=70),
     ImageAugmenter(ops=[{"op": OP}], webp_quality=12),
+    ImageAugmenter(ops=[{"op": OP}], max_pixels=np.int64(100_000_000)),
     ImageAugmenter(ops=[{"op": OP, "brightness_range": (0.5, 1.5), "cval": np.float32(2.5),
                          "height_shift_range": np.array([1, 2])}]),
 ])
 def test_config_round_trips_and_is_plain_data(aug):
     config = aug.config()
-    assert set(config) == {"jpeg_quality", "webp_quality", "ops"}
+    assert set(config) == {"jpeg_quality", "webp_quality", "max_pixels", "ops"}
+    assert type(config["max_pixels"]) is int
     assert json.loads(json.dumps(config)) == config
     assert ImageAugmenter(**config) == aug and ImageAugmenter(**config).config() == config
     config["ops"][0]["rotation_range"] = 77
@@ -146,6 +148,14 @@ def test_invalid_qualities_are_plain_errors_in_both_forms(ops, name, value):
         ImageAugmenter(**{name: value}, ops=ops)
 
 
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "100", None])
+def test_max_pixels_is_a_whole_number_of_pixels(value):
+    with pytest.raises(ValueError, match=r"^max_pixels must be a whole number of pixels >= 1 \(width x height; "
+                                         r"the default is 50000000\); got " + re.escape(repr(value)) + "$"):
+        ImageAugmenter(max_pixels=value)
+    assert ImageAugmenter(max_pixels=np.int64(7)).max_pixels == 7
+
+
 @pytest.mark.parametrize("ops", [None, [{"op": OP}]])
 def test_qualities_keep_the_source_by_default_and_none_means_keep(ops):
     assert ImageAugmenter(ops=ops).config()["jpeg_quality"] == "keep"
@@ -194,7 +204,8 @@ def test_shorthand_arguments_are_refused_together_with_ops():
         ImageAugmenter(zoom_range=[0.9, 1.1], ops=[{"op": OP}])
     # Left at their defaults (or equal to them), they are not "given"; the output options always go with ops.
     aug = ImageAugmenter(rotation_range=30.0, horizontal_flip=True, jpeg_quality=60, ops=[{"op": OP}])
-    assert aug.config() == {"jpeg_quality": 60, "webp_quality": "keep", "ops": [{"op": OP, "engine": "opencv"}]}
+    assert aug.config() == {"jpeg_quality": 60, "webp_quality": "keep", "max_pixels": 50_000_000,
+                            "ops": [{"op": OP, "engine": "opencv"}]}
     with pytest.raises(ValueError, match="^engine='keras' given together with ops; put it inside the op"):
         ImageAugmenter(engine="keras", ops=[{"op": OP}])
 
@@ -360,3 +371,113 @@ def test_a_run_with_the_keras_engine_and_no_tensorflow_exits_2_and_writes_nothin
     assert proc.returncode == 2, proc.stderr
     assert 'pip install "augment-dir[keras]"' in proc.stderr and "Traceback" not in proc.stderr
     assert not any(p.is_file() and p.suffix == ".png" for p in (tmp_path / "out").rglob("*"))
+
+
+# -- batches --------------------------------------------------------------------
+
+
+def _batch(shape, dtype=np.uint8, seed=0):
+    rng = np.random.default_rng(seed)
+    top = 65535 if dtype == np.uint16 else 255
+    return rng.integers(0, top + 1, shape).astype(dtype)
+
+
+_EVERY_TRANSFORM = dict(rotation_range=20, width_shift_range=0.2, height_shift_range=3, shear_range=10,
+                        zoom_range=0.2, channel_shift_range=40, brightness_range=[0.6, 1.3], cval=90,
+                        horizontal_flip=True, vertical_flip=True)
+
+
+@pytest.mark.parametrize("shape, dtype, kwargs", [
+    ((6, 20, 24, 3), np.uint8, {}),
+    ((5, 20, 24), np.uint8, dict(fill_mode="constant", cval=200, rotation_range=40)),
+    ((4, 18, 16, 1), np.uint16, dict(_EVERY_TRANSFORM, fill_mode="wrap")),
+    ((4, 18, 16, 2), np.uint8, dict(_EVERY_TRANSFORM, fill_mode="reflect")),
+    ((4, 18, 16, 4), np.uint16, dict(_EVERY_TRANSFORM, fill_mode="constant", interpolation_order=0)),
+    ((3, 12, 12, 3), np.uint8, dict(_EVERY_TRANSFORM, engine="keras", interpolation_order=2)),
+])
+def test_each_image_of_a_batch_array_is_augment_under_its_item_seed(shape, dtype, kwargs):
+    aug = ImageAugmenter(**kwargs)
+    batch = _batch(shape, dtype)
+    before = batch.copy()
+    result = aug.augment_batch(batch, seed=5)
+    assert result.data.shape == batch.shape and result.data.dtype == batch.dtype
+    assert np.array_equal(batch, before)  # the input is never changed
+    for index, item in enumerate(result):
+        alone = aug.augment(batch[index], seed=item.seed)
+        assert np.array_equal(item.data, alone.data) and item.params == alone.params
+    assert not all(np.array_equal(result.data[i], batch[i]) for i in range(len(batch)))
+
+
+def test_the_same_seed_gives_the_same_batch_and_another_seed_another():
+    aug = ImageAugmenter()
+    batch = _batch((8, 16, 16, 3))
+    first = aug.augment_batch(batch, seed=1)
+    again = aug.augment_batch(batch, seed=1)
+    assert np.array_equal(first.data, again.data) and first.params == again.params
+    assert not np.array_equal(first.data, aug.augment_batch(batch, seed=2).data)
+    assert json.loads(json.dumps(first.params)) == first.params
+
+
+def test_a_list_batch_takes_pil_images_and_arrays_of_any_size():
+    aug = ImageAugmenter()
+    items = [rgb_image(), rgb_array(), _batch((9, 7), np.uint16)]
+    result = aug.augment_batch(items, seed=3)
+    assert isinstance(result.data, list) and result.data[0].size == items[0].size
+    for item, source in zip(result, items, strict=True):
+        alone = aug.augment(source, seed=item.seed)
+        assert item.params == alone.params
+    assert np.array_equal(result.data[1], aug.augment(items[1], seed=result.seeds[1]).data)
+    with pytest.raises(ValueError, match="value_range is for a float32 batch array"):
+        aug.augment_batch(items, seed=3, value_range=(0, 1))
+
+
+@pytest.mark.parametrize("low, high", [(0.0, 1.0), (-1.0, 1.0), (0.0, 255.0)])
+def test_float32_batches_keep_their_dtype_and_range_and_follow_the_integer_result(low, high):
+    aug = ImageAugmenter(**dict(_EVERY_TRANSFORM, fill_mode="constant"))
+    integers = _batch((6, 16, 20, 3))
+    floats = (integers / 255.0 * (high - low) + low).astype(np.float32)
+    result = aug.augment_batch(floats, seed=9, value_range=(low, high))
+    assert result.data.dtype == np.float32 and result.data.shape == floats.shape
+    assert low <= result.data.min() and result.data.max() <= high
+    reference = aug.augment_batch(integers, seed=9)
+    # The same draws; the integer result is rounded to whole levels (half a level off at most).
+    levels = (result.data.astype(np.float64) - low) / (high - low) * 255
+    assert np.abs(levels - reference.data).max() <= 0.5 + 1e-3
+    for item, whole in zip(result, reference, strict=True):
+        assert item.params == {**whole.params, "value_range": [low, high]}
+
+
+def test_float32_cval_is_on_the_0_255_scale():
+    aug = ImageAugmenter(fill_mode="constant", cval=255, width_shift_range=[10], height_shift_range=0,
+                         rotation_range=0, horizontal_flip=False)
+    floats = np.full((2, 40, 40, 3), -1.0, dtype=np.float32)
+    out = aug.augment_batch(floats, seed=0, value_range=(-1, 1)).data
+    values, counts = np.unique(out, return_counts=True)
+    # A black image shifted by 10 of its 40 pixels: the filled quarter is white (cval 255 is hi).
+    assert values.tolist() == [-1.0, 1.0] and counts.tolist() == [2 * 30 * 40 * 3, 2 * 10 * 40 * 3]
+
+
+@pytest.mark.parametrize("batch, kwargs, error, message", [
+    (np.zeros((2, 4, 4, 3), np.float32), {}, ValueError, r"needs value_range=\(lo, hi\)"),
+    (np.full((2, 4, 4, 3), 2.0, np.float32), {"value_range": (0, 1)}, ValueError,
+     r"span \[2, 2\], outside value_range \(0, 1\)"),
+    (np.full((2, 4, 4, 3), np.nan, np.float32), {"value_range": (0, 1)}, ValueError, "outside value_range"),
+    (np.zeros((2, 4, 4, 3), np.float32), {"value_range": (1, 0)}, ValueError, "lo < hi"),
+    (np.zeros((2, 4, 4, 3), np.float32), {"value_range": (0, np.inf)}, ValueError, "two finite numbers"),
+    (np.zeros((2, 4, 4, 3), np.uint8), {"value_range": (0, 1)}, ValueError, "value_range is for float32"),
+    (np.zeros((2, 4, 4, 3), np.float64), {"value_range": (0, 1)}, ValueError, "uint8, uint16 or float32; got float64"),
+    (np.zeros((2, 4, 4, 3), np.int16), {}, ValueError, "got int16"),
+    (np.zeros((4, 4), np.uint8), {}, ValueError, r"\(N, H, W\) or \(N, H, W, C\).*got shape \(4, 4\)"),
+    (np.zeros((2, 4, 4, 5), np.uint8), {}, ValueError, "C in 1..4"),
+    (np.zeros((2, 0, 4, 3), np.uint8), {}, ValueError, "must not be empty"),
+    ("not images", {}, TypeError, "a batch is a list"),
+    (np.zeros((2, 4, 4, 3), np.uint8), {"sample_rate": 8000}, TypeError, "takes no sample_rate"),
+])
+def test_bad_batches_are_refused_before_any_draw(batch, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        ImageAugmenter().augment_batch(batch, seed=1, **kwargs)
+
+
+def test_an_empty_batch_is_an_empty_batch():
+    result = ImageAugmenter().augment_batch(np.zeros((0, 8, 8, 3), np.uint8), seed=1)
+    assert result.data.shape == (0, 8, 8, 3) and result.params == [] and result.seeds == ()

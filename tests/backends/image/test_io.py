@@ -201,31 +201,92 @@ def test_bad_files_raise_bad_input_error_and_leave_no_output(tmp_path, name, mak
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
-@pytest.mark.parametrize("limit", [100, 500])  # above 2x the limit Pillow errors, above 1x it warns
-def test_decompression_bombs_are_refused(tmp_path, monkeypatch, limit):
-    src = save(rgb_image(), tmp_path / "bomb.png")
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limit)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with pytest.raises(BadInputError, match="decompression") as info:
-            read_image(src)
-    assert caught == []
-    assert f"{W * H} pixels" in info.value.reason
-    assert f"limit of {limit} pixels" in info.value.reason
-
-
-def test_crafted_header_bomb_is_refused_at_the_default_limit(tmp_path):
+def _png_header(width: int, height: int, bit_depth: int = 8, colour: int = 2, idat: bytes = b"") -> bytes:
+    """A PNG file with this header and ``idat`` as its only pixel data (none: nothing to decode)."""
     def chunk(kind: bytes, body: bytes) -> bytes:
         crc = struct.pack(">I", zlib.crc32(kind + body))
         return struct.pack(">I", len(body)) + kind + body + crc
 
-    side = 20_000  # 400 million pixels declared, in a 45-byte file
-    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
-    src = tmp_path / "bomb.png"
-    src.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b""))
-    with pytest.raises(BadInputError, match=f"{side * side} pixels") as info:
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour, 0, 0, 0)
+    data = chunk(b"IDAT", idat) if idat else b""
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + data + chunk(b"IEND", b"")
+
+
+def _refused(width: int, height: int, limit: int) -> str:
+    return re.escape(f"{width}x{height} image ({width * height} pixels) is above the limit of {limit} pixels "
+                     "(max_pixels in the recipe's [image] table raises it); refused before decoding it") + "$"
+
+
+def test_an_image_above_max_pixels_is_refused_and_one_at_it_is_read(tmp_path):
+    src = save(rgb_image(), tmp_path / "a.png")
+    with pytest.raises(BadInputError, match=_refused(W, H, W * H - 1)) as info:
+        ImageAugmenter(max_pixels=W * H - 1).read(src)
+    assert info.value.path == str(src)
+    assert ImageAugmenter(max_pixels=W * H).read(src).size == (W, H)
+    with pytest.raises(BadInputError, match=_refused(W, H, 100)):
+        read_image(src, max_pixels=100)
+
+
+def test_max_pixels_is_checked_from_the_header_before_any_pixel_is_decoded(tmp_path):
+    # 9000x9000 declared, with pixel data that cannot be decoded: the size alone refuses it.
+    src = tmp_path / "big.png"
+    src.write_bytes(_png_header(9000, 9000, idat=b"not zlib data"))
+    with pytest.raises(BadInputError, match=_refused(9000, 9000, 50_000_000)):
         ImageAugmenter().read(src)
-    assert str(Image.MAX_IMAGE_PIXELS) in info.value.reason
+    # Below the limit the same file is decoded, and fails as damaged.
+    small = tmp_path / "small.png"
+    small.write_bytes(_png_header(90, 90, idat=b"not zlib data"))
+    with pytest.raises(BadInputError, match="cannot decode the image"):
+        ImageAugmenter().read(small)
+
+
+def test_a_gif_is_refused_before_its_frames_are_counted(tmp_path):
+    frames = [Image.fromarray(rgb_array(seed)).convert("P") for seed in range(3)]
+    src = tmp_path / "anim.gif"
+    frames[0].save(src, save_all=True, append_images=frames[1:])
+    with pytest.raises(BadInputError, match=_refused(W, H, 10)):
+        read_image(src, max_pixels=10)
+    with pytest.raises(BadInputError, match="animated or multi-page GIF image with 3 frames"):
+        read_image(src)
+
+
+@pytest.mark.parametrize("ext", ["png", "tif"])
+def test_sixteen_bit_colour_is_refused_from_its_header_too(tmp_path, ext):
+    deep = np.full((H, W, 3), 51400, np.uint16)
+    src = tmp_path / f"deep.{ext}"
+    ImageAugmenter().write(deep, src)
+    assert np.array_equal(ImageAugmenter().read(src).pixels, deep)  # read at 16 bits when allowed
+    with pytest.raises(BadInputError, match=_refused(W, H, W * H - 1)):
+        ImageAugmenter(max_pixels=W * H - 1).read(src)
+
+
+@pytest.mark.parametrize("side", [10_000, 20_000])  # Pillow warns above its limit, raises above twice it
+def test_pillows_decompression_bomb_checks_give_the_same_error(tmp_path, side):
+    src = tmp_path / "bomb.png"
+    src.write_bytes(_png_header(side, side))  # side x side declared, in a 45-byte file
+    assert side * side > Image.MAX_IMAGE_PIXELS  # Pillow's own check fires first, while opening
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(BadInputError) as info:
+            ImageAugmenter().read(src)
+    assert caught == []
+    assert info.value.reason == (f"image of {side * side} pixels is above the limit of 50000000 pixels "
+                                 "(max_pixels in the recipe's [image] table raises it); refused before decoding it")
+
+
+def test_a_max_pixels_above_pillows_limit_raises_it_for_the_read_only(tmp_path, monkeypatch):
+    src = save(rgb_image(), tmp_path / "a.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # Pillow alone would refuse W * H = 768 pixels
+    assert read_image(src, max_pixels=W * H).size == (W, H)
+    assert Image.MAX_IMAGE_PIXELS == 100
+    # Pillow's check, at max_pixels, fires first (a warning up to twice it): the same reason, without the size.
+    with pytest.raises(BadInputError, match=re.escape(f"image of {W * H} pixels is above the limit of 500 ")):
+        read_image(src, max_pixels=500)
+    assert Image.MAX_IMAGE_PIXELS == 100
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)  # switched off: max_pixels still applies
+    with pytest.raises(BadInputError, match=_refused(W, H, 500)):
+        read_image(src, max_pixels=500)
+    assert Image.MAX_IMAGE_PIXELS is None
 
 
 def test_missing_file_is_a_bad_input(tmp_path):

@@ -108,6 +108,8 @@ WHERE = re.escape("ops[1] (ImageDataGenerator): ")
         ([{"op": "ImageDataGenerator", "jpeg_quality": 90}],
          WHERE + re.escape("jpeg_quality is an output option: put it in [image], not in the op") + "$"),
         ([{"op": "ImageDataGenerator", "webp_quality": 90}], WHERE + "webp_quality is an output option"),
+        ([{"op": "ImageDataGenerator", "max_pixels": 10**9}],
+         WHERE + re.escape("max_pixels is an option of the table: put it in [image], not in the op") + "$"),
         ([{"op": "ImageDataGenerator", "rescale": 0.5}],
          WHERE + re.escape("rescale cannot be used: it is not a random transform (augment-dir applies "
                            "ImageDataGenerator's random transforms; normalisation belongs in your model's "

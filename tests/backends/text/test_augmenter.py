@@ -21,11 +21,22 @@ import nltk
 import numpy as np
 import pytest
 
-from augment.backends.text import MissingNLTKDataError, TextAugmenter, taggers, wordnet
+from augment.backends.text import MissingNLTKDataError, TextAugmenter, pieces, taggers, wordnet
 from augment.backends.text.quality import REASONS
 from augment.core.registry import backend
 from augment.core.result import BadInputError
-from backends.text.helpers import CRLF_TEXT, EVERY_OP, LONG, assert_same_layout, op_id, replay, token_spans
+from augment.core.seeding import derive_seed
+from backends.text.helpers import (
+    CRLF_TEXT,
+    EVERY_OP,
+    LINE_END,
+    LONG,
+    apply_changes,
+    assert_same_layout,
+    op_id,
+    replay,
+    token_spans,
+)
 
 from conftest import SENTENCES, write_text
 
@@ -320,14 +331,28 @@ def test_non_utf8_input_is_a_bad_input_error(tmp_path):
     assert info.value.path == str(path) and "UTF-8" in info.value.reason
 
 
-@pytest.mark.parametrize("encoding, order", [("utf-16", "little"), ("utf-16-be", "big")])
-def test_utf16_text_is_named_as_such(tmp_path, encoding, order):
+@pytest.mark.parametrize("encoding, bom", [("utf-16", True), ("utf-16-le", False), ("utf-16-be", True),
+                                           ("utf-16-be", False), ("utf-32", True), ("utf-32-be", False)])
+def test_utf16_and_utf32_text_are_named_as_such(tmp_path, encoding, bom):
+    """With or without a byte-order mark (the full matrix is in test_encoding.py), through the reader."""
     path = tmp_path / "wide.txt"
-    text = "The quick brown fox.\n"
-    path.write_bytes(("\ufeff" + text).encode(encoding) if encoding == "utf-16-be" else text.encode(encoding))
-    with pytest.raises(BadInputError, match=f"UTF-16 text \\({order}-endian byte-order mark\\), which is not "
-                                            "supported; convert it to UTF-8 first"):
-        TextAugmenter().read(path)
+    text = "The quick brown fox.\r\n"
+    data = text.encode(encoding)  # "utf-16" and "utf-32" write a mark (little-endian here)
+    if bom and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        data = ("\ufeff" + text).encode(encoding)
+    name = "UTF-32" if "32" in encoding else "UTF-16"
+    with pytest.raises(BadInputError, match=f"^{re.escape(str(path))}: {name} is not supported \\(save it as "
+                                            f"UTF-8\\): this is {name} .*-endian text, {'with' if bom else 'without'} "
+                                            "a byte-order mark$") as info:
+        TextAugmenter().read(path.write_bytes(data) and path)
+    assert info.value.path == str(path)
+
+
+def test_an_unreadable_path_is_a_bad_input_error(tmp_path):
+    with pytest.raises(BadInputError, match="cannot read the file: Is a directory"):
+        TextAugmenter().read(tmp_path)
+    with pytest.raises(BadInputError, match="cannot read the file: No such file"):
+        TextAugmenter().read(tmp_path / "gone.txt")
 
 
 def test_binary_junk_is_a_bad_input_error(tmp_path):
@@ -484,3 +509,147 @@ def test_a_run_imports_no_nltk_and_nlpaugs_own_wordnet_still_works(tmp_path, rea
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "['car', 'auto', 'automobile']"
+
+
+# -- batches --------------------------------------------------------------------
+
+
+def test_a_batch_of_texts_is_each_text_augmented_under_its_item_seed():
+    aug = TextAugmenter(ops=[{"op": "RandomWordAug", "action": "swap"}, {"op": "KeyboardAug"}])
+    result = aug.augment_batch(SENTENCES, seed=4)
+    assert isinstance(result.data, list) and len(result.data) == len(SENTENCES)
+    for text, item in zip(SENTENCES, result, strict=True):
+        alone = aug.augment(text, seed=item.seed)
+        assert item.data == alone.data and item.params == alone.params
+    assert result.data != SENTENCES
+    assert isinstance(aug.augment_batch(tuple(SENTENCES), seed=4).data, tuple)
+
+
+@pytest.mark.parametrize("batch, error, message", [
+    ("one text", TypeError, "a batch is a list .* of str; got str"),
+    (["fine", b"bytes"], BadInputError, "batch item 1: text must be a str; got bytes"),
+    (["fine", None], BadInputError, "batch item 1: text must be a str; got NoneType"),
+])
+def test_a_text_batch_is_a_list_of_str(batch, error, message):
+    with pytest.raises(error, match=message):
+        TextAugmenter(ops=[{"op": "RandomWordAug"}]).augment_batch(batch, seed=1)
+
+
+# ------------------------------------------------------------------ big texts, in pieces
+
+# The settings made small, so that a text of a few kilobytes is "big": the threshold
+# (bytes) and the size of a piece (characters), read by the backend when it augments.
+SMALL_FROM, SMALL_SIZE = 2000, 300
+
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    monkeypatch.setattr(pieces, "PIECES_FROM", SMALL_FROM)
+    monkeypatch.setattr(pieces, "PIECE_SIZE", SMALL_SIZE)
+
+
+# BOM, CRLF and CR and LF, blank lines with spaces, indents, tabs, a line longer than a
+# piece, non-ASCII letters (two and four bytes): a few kilobytes.
+BIG_TEXT = "\ufeff" + "".join(
+    f"  {SENTENCES[i % 4]} Café n\u00b0{i} \U0001f600.{' FWD: Best regards.' * (i % 5 == 0)}"
+    f"{[chr(13) + chr(10), chr(10), chr(13)][i % 3]}"
+    + ("\t \r\n" if i % 4 == 3 else "")
+    for i in range(30)
+) + " ".join(SENTENCES * 3) + "\n"
+
+
+def piece_texts(body: str, unit: str) -> list[str]:
+    """The pieces the backend augments ``body`` in (unit "line": each line cut on its own)."""
+    if unit == "file":
+        return [body[a:b] for a, b in pieces.cut(body)]
+    return [line[a:b] for line in LINE_END.split(body) for a, b in pieces.cut(line)]
+
+
+def replay_pieces(text: str, params: dict) -> str:
+    """The output rebuilt from ``text`` and the recorded changes, piece by piece and op by op."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom):]
+    texts = piece_texts(body, params["unit"])
+    assert params["pieces"] == len(texts)
+    for op in params["ops"]:
+        assert {c["piece"] for c in op["changes"]} <= set(range(1, len(texts) + 1))
+    outs = []
+    for k, piece in enumerate(texts, start=1):
+        for op in params["ops"]:
+            piece = apply_changes(piece, [c for c in op["changes"] if c["piece"] == k])
+        outs.append(piece)
+    if params["unit"] == "file":
+        return bom + "".join(outs)
+    ends = iter(LINE_END.findall(body) + [""])
+    lines = [line for line in LINE_END.split(body)]
+    out, k = [], 0
+    for line in lines:
+        n = len(pieces.cut(line))
+        out.append("".join(outs[k: k + n]) + next(ends))
+        k += n
+    return bom + "".join(out)
+
+
+def test_a_text_below_the_threshold_is_augmented_whole_as_before(small_pieces):
+    text = BIG_TEXT[: 1000]
+    assert len(text[1:].encode("utf-8")) < SMALL_FROM
+    result = TextAugmenter().augment(text, seed=4)
+    assert "pieces" not in result.params and replay(text, result.params) == result.data
+    assert all("piece" not in c for c in result.params["ops"][0]["changes"])
+
+
+@pytest.mark.parametrize("unit", ["file", "line"])
+@pytest.mark.parametrize("quality", [True, False])
+def test_a_big_text_is_augmented_in_pieces_keeping_every_byte_of_its_layout(small_pieces, unit, quality):
+    body = BIG_TEXT[1:]
+    assert len(body.encode("utf-8")) >= SMALL_FROM
+    aug = TextAugmenter(unit=unit, quality=quality)
+    result = aug.augment(BIG_TEXT, seed=7)
+    params = result.params
+    count = len(piece_texts(body, unit))
+    assert params["pieces"] == count and count > (10 if unit == "file" else 30)
+    assert list(params) == ["unit", "pieces", "tagger", "wordnet", "ops"]
+    assert json.loads(json.dumps(params)) == params
+    assert result.data != BIG_TEXT
+    assert_same_layout(BIG_TEXT, result.data)
+    assert replay_pieces(BIG_TEXT, params) == result.data
+    changes = params["ops"][0]["changes"]
+    # Changes in many pieces, each piece with at most aug_max (10) of them.
+    per_piece = Counter(c["piece"] for c in changes)
+    assert len(per_piece) > count // 2 and max(per_piece.values()) <= 10
+    # Each change's line is the line of the whole text it is on.
+    body_lines = LINE_END.split(body)
+    for change in changes:
+        assert change["original"] in body_lines[change["line"] - 1], change
+    # Same seed, same output; another seed, another one.
+    again = TextAugmenter(unit=unit, quality=quality).augment(BIG_TEXT, seed=7)
+    assert again.data == result.data and again.params == params
+    assert aug.augment(BIG_TEXT, seed=8).data != result.data
+
+
+def test_each_piece_is_augmented_as_that_piece_alone_under_its_derived_seed(small_pieces):
+    aug = TextAugmenter()
+    seed = 12
+    result = aug.augment(BIG_TEXT, seed=seed)
+    random.seed(seed)
+    base = random.getrandbits(32)  # the first draw of the seeded global RNG
+    texts = piece_texts(BIG_TEXT[1:], "file")
+    alone = [aug.augment(piece, seed=derive_seed(base, k)).data for k, piece in enumerate(texts, start=1)]
+    assert "\ufeff" + "".join(alone) == result.data
+
+
+def test_every_op_keeps_the_layout_of_a_big_text(small_pieces):
+    result = TextAugmenter(ops=EVERY_OP).augment(BIG_TEXT, seed=3)
+    assert result.params["pieces"] > 10
+    assert_same_layout(BIG_TEXT, result.data)
+    assert replay_pieces(BIG_TEXT, result.params) == result.data
+    assert all(op["changes"] for op in result.params["ops"])
+
+
+def test_a_big_file_round_trips_in_pieces(small_pieces, tmp_path):
+    src = write_text(tmp_path / "big.txt", BIG_TEXT)
+    aug = TextAugmenter()
+    result = aug.augment_file(src, tmp_path / "big_aug1.txt", seed=2)
+    out = (tmp_path / "big_aug1.txt").read_bytes().decode("utf-8")
+    assert result.params["pieces"] > 10 and replay_pieces(BIG_TEXT, result.params) == out
+    assert src.read_bytes() == BIG_TEXT.encode("utf-8")

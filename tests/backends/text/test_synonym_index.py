@@ -43,6 +43,13 @@ def tiny_wordnet(tmp_path, nltk_path, private_cache, monkeypatch):
     return folder
 
 
+def _close(reader) -> None:
+    """Close the files NLTK's reader keeps open: else a later garbage collection warns (ResourceWarning)."""
+    for handle in [*reader._data_file_map.values(), reader._key_count_file, reader._key_synset_file]:
+        if handle is not None:
+            handle.close()
+
+
 def _reader(folder: Path):
     """NLTK's own reader of the database NLTK would load (our mirror of the tiny one)."""
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
@@ -99,14 +106,17 @@ def test_build_from_a_tiny_wordnet_is_exact(tiny_wordnet, private_cache):
     assert index.exact and index.source == "system" and index.meta["wordnet"] == "system"
     assert index.meta["source"]["path"] == str(tiny_wordnet.resolve())
     reader = _reader(tiny_wordnet)
-    names = {n.lower() for _, lemmas, _, _ in SYNSETS.values() for n, _ in lemmas}
-    for word in sorted(names) + ["cars", "ran", "mice", "better", "runs", "quickest", "Paris", "nothing"]:
-        for pos in (None, "n", "v", "a", "s", "r"):
-            assert index.predict(word, pos) == _nltk_predict(reader, word, pos), (word, pos)
-            assert index.predict(word, pos, antonyms=True) == _nltk_predict(reader, word, pos, False), (word, pos)
-    # Sense counts come from cntlist.rev, as lemma.count() reads them.
-    assert [(n, c) for n, c, _ in index.lemmas("n", index.offsets("car", "n")[1])] == \
-        [(lemma.name(), lemma.count()) for lemma in reader.synsets("car", "n")[1].lemmas()]
+    try:
+        names = {n.lower() for _, lemmas, _, _ in SYNSETS.values() for n, _ in lemmas}
+        for word in sorted(names) + ["cars", "ran", "mice", "better", "runs", "quickest", "Paris", "nothing"]:
+            for pos in (None, "n", "v", "a", "s", "r"):
+                assert index.predict(word, pos) == _nltk_predict(reader, word, pos), (word, pos)
+                assert index.predict(word, pos, antonyms=True) == _nltk_predict(reader, word, pos, False), (word, pos)
+        # Sense counts come from cntlist.rev, as lemma.count() reads them.
+        assert [(n, c) for n, c, _ in index.lemmas("n", index.offsets("car", "n")[1])] == \
+            [(lemma.name(), lemma.count()) for lemma in reader.synsets("car", "n")[1].lemmas()]
+    finally:
+        _close(reader)
     assert index.synset_kind("a", index.offsets("great", "s")[0]) == "s"
     assert current_index() is not None  # the same process finds it current without building again
 
