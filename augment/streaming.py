@@ -18,7 +18,6 @@ the ``__main__`` guard streams in its own process.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import warnings
@@ -30,16 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from augment.core.augmenter import Augmenter
-from augment.core.registry import augmenter_class, backend, install_hint, load_class, missing_modules
-from augment.core.result import BadInputError
+from augment.core.registry import augmenter_class, backend, install_hint, missing_modules
 from augment.run.execute import in_worker_start_up, unguarded_script_call
 from augment.run.options import RunOptions, SetupError, resolve
 from augment.run.pipeline import OUTPUTS_PER_WORKER, UnguardedScriptWarning
 from augment.run.plan import Planner, SourcePlan
 from augment.run.recipe import Recipe, RecipeError
 from augment.run.remote import is_url
-from augment.run.task import worker_init
+from augment.run.task import augmenter_for, failure_reason, worker_init
 from augment.run.walk import walk_files
 
 __all__ = ["Sample", "SampleStream", "SkippedFileWarning", "stream"]
@@ -77,26 +74,6 @@ _Job = tuple[str, str, str, dict[str, Any], list[tuple[int, int]]]
 # Its result: [(copy, seed, data, params), ...], or the reason it failed.
 _Done = tuple[list[tuple[int, int, Any, dict[str, Any]]] | None, str | None]
 
-# One augmenter per (backend, config) per process (building one may import TensorFlow or load WordNet).
-_AUGMENTERS: dict[tuple[str, str], Augmenter] = {}
-
-
-def _augmenter(target: str, config: dict[str, Any]) -> Augmenter:
-    key = (target, json.dumps(config, sort_keys=True))
-    augmenter = _AUGMENTERS.get(key)
-    if augmenter is None:
-        augmenter = _AUGMENTERS[key] = load_class(target)(**config)
-    return augmenter
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, BadInputError):
-        return exc.reason
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.strerror} ({type(exc).__name__})"
-    return f"{type(exc).__name__}: {exc}"
-
-
 def _augment_source(job: _Job) -> _Done:
     """Every planned copy of one source, in memory, as a run's task makes each before writing it.
 
@@ -104,7 +81,7 @@ def _augment_source(job: _Job) -> _Done:
     """
     path, _, target, config, outputs = job
     try:
-        augmenter = _augmenter(target, config)
+        augmenter = augmenter_for(target, config)
         data = augmenter.read(path)
         done: list[tuple[int, int, Any, dict[str, Any]]] = []
         for copy, seed in outputs:
@@ -113,7 +90,7 @@ def _augment_source(job: _Job) -> _Done:
             result = augmenter.augment(data, seed=seed)
             done.append((copy, seed, result.data, result.params))
     except Exception as exc:
-        return None, _reason(exc)
+        return None, failure_reason(exc)
     return done, None
 
 

@@ -36,7 +36,7 @@ from augment.core.registry import load_class
 from augment.core.result import BadInputError
 from augment.run.remote import Store, scrub
 
-__all__ = ["FileResult", "Task", "run_task", "worker_init"]
+__all__ = ["FileResult", "Task", "augmenter_for", "failure_reason", "run_task", "worker_init"]
 
 # One augmenter per (backend, config) per process: building one can import
 # TensorFlow or load WordNet, so a worker builds each once and reuses it.
@@ -116,7 +116,8 @@ class FileResult:
 _RECORDED = tuple(f.name for f in fields(FileResult) if f.name != "temp")
 
 
-def _augmenter(backend: str, config: dict[str, Any]) -> Augmenter:
+def augmenter_for(backend: str, config: dict[str, Any]) -> Augmenter:
+    """This process's augmenter of ``backend`` ("module:Class") built with ``config`` (built once, then reused)."""
     key = (backend, json.dumps(config, sort_keys=True))
     augmenter = _AUGMENTERS.get(key)
     if augmenter is None:
@@ -124,7 +125,8 @@ def _augmenter(backend: str, config: dict[str, Any]) -> Augmenter:
     return augmenter
 
 
-def _reason(exc: BaseException) -> str:
+def failure_reason(exc: BaseException) -> str:
+    """What a file's failure says: a bad input's own reason, an OS error's message, else the exception."""
     if isinstance(exc, BadInputError):
         return exc.reason
     if isinstance(exc, OSError) and exc.strerror:
@@ -147,7 +149,7 @@ def run_task(task: Task) -> FileResult:
     except Exception as exc:  # one bad file must never stop the run
         discard(task.temp)
         return FileResult(task.rel_source, task.rel_output, task.modality, task.copy, task.seed, "error",
-                          error=_reason(exc))
+                          error=failure_reason(exc))
     return FileResult(task.rel_source, task.rel_output, task.modality, task.copy, task.seed, "ok",
                       params=params, temp=task.temp)
 
@@ -182,7 +184,7 @@ def _make(task: Task, source: str, temp: str) -> dict[str, Any] | None:
         return {"original": True}
     if task.backend is None:
         raise ValueError("no backend handles this file")
-    augmenter = _augmenter(task.backend, task.config)
+    augmenter = augmenter_for(task.backend, task.config)
     result = augmenter.augment(_read(augmenter, source), seed=task.seed)
     augmenter.write(result.data, temp, suffix=PurePosixPath(task.rel_output).suffix)
     return result.params
@@ -236,7 +238,7 @@ def _run_with_store(task: Task) -> FileResult:
         secrets = [*(task.source_store.secrets() if task.source_store else ()),
                    *(task.output_store.secrets() if task.output_store else ())]
         return FileResult(task.rel_source, task.rel_output, task.modality, task.copy, task.seed, "error",
-                          error=scrub(_reason(exc), secrets))
+                          error=scrub(failure_reason(exc), secrets))
     return FileResult(task.rel_source, task.rel_output, task.modality, task.copy, task.seed, "ok",
                       params=params, temp=task.temp if task.output_store is None else None)
 
