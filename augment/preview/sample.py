@@ -29,6 +29,8 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from augment.run.manifest import parse_line
+
 __all__ = ["READ_BUDGET", "Chosen", "Sampled", "manifest_lines", "sample", "source_key"]
 
 # The fixed start of a line as ManifestWriter writes it: {"source": ..., "output": ..., "modality": ..., "copy": ...
@@ -161,14 +163,9 @@ def _fields(raw: bytes) -> tuple[bytes, str, int, bool] | None:
 
 
 def _record(raw: bytes) -> dict[str, Any] | None:
-    """The whole record of a line, or None if it is not one the manifest writes."""
-    try:
-        record = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(record, dict):
-        return None
-    if not all(isinstance(record.get(key), str) for key in ("source", "output", "modality")):
+    """The whole record of a line, or None if it is not one of an output the run made (with its modality)."""
+    record = parse_line(raw)
+    if record is None or not all(isinstance(record.get(key), str) for key in ("source", "output", "modality")):
         return None
     if not isinstance(record.get("copy"), int) or isinstance(record.get("copy"), bool):
         return None

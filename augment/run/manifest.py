@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CHECKPOINT_SECONDS", "MANIFEST_NAME", "PARTS_FOLDER", "CheckpointedManifest", "LocalManifest",
            "ManifestWarning", "ManifestWriter", "checkpoint_seconds", "compact", "first_lines", "foreign",
-           "has_records", "is_source_error", "line_for", "ok_outputs", "prune", "remote_first_lines",
+           "has_records", "is_source_error", "line_for", "ok_outputs", "parse_line", "prune", "remote_first_lines",
            "remote_has_records"]
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -105,7 +105,7 @@ class ManifestWriter:
             raise
 
 
-def _parse(raw: bytes) -> dict[str, Any] | None:
+def parse_line(raw: bytes) -> dict[str, Any] | None:
     """The record of one line, or None for junk (not JSON, not an object, no output).
 
     A source the run could not read at all (a folder it cannot list, a FIFO,
@@ -144,7 +144,7 @@ def _records(path: Path, junk: list[int] | None = None) -> Any:
             start, offset = offset, offset + len(raw)
             if not raw.endswith(b"\n"):
                 return  # a torn last line from a killed run
-            record = _parse(raw)
+            record = parse_line(raw)
             if record is not None:
                 yield start, record, raw
             elif junk is not None and raw.strip():
@@ -514,7 +514,7 @@ def remote_has_records(storage: RemoteStorage) -> bool:
         try:
             # Small blocks: only the first lines are wanted, not the file's first 50 MB.
             with storage.fs.open(storage.path(MANIFEST_NAME), "rb", block_size=1 << 16) as fh:
-                if any(_parse(raw) is not None for raw in fh):
+                if any(parse_line(raw) is not None for raw in fh):
                     return True
         except FileNotFoundError:
             pass
