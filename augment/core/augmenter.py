@@ -15,20 +15,25 @@ Three promises live here so that no backend can forget them:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from augment.core.batch import BatchResult, as_items, item_error, item_seeds, rng_lock
 from augment.core.files import atomic_path
+from augment.core.read_ahead import PendingRead
 from augment.core.result import AugmentResult, to_jsonable
 from augment.core.seeding import check_seed, draw_seed, global_rng, saved_rng
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = ["Augmenter"]
 
@@ -76,6 +81,9 @@ class Augmenter(ABC):
     #: Whether :meth:`augment` leaves the data it is given unchanged, so that a run
     #: may read a source once for all its copies (one process, consecutive copies).
     reads_are_shareable: ClassVar[bool] = False
+    #: Whether :meth:`read_ahead` decodes in the background, so that a run in
+    #: one process starts the next file's read while it augments the current one.
+    reads_ahead: ClassVar[bool] = False
 
     @classmethod
     def explicit_ops(cls, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -120,6 +128,25 @@ class Augmenter(ABC):
     @abstractmethod
     def read(self, path: str | os.PathLike[str]) -> Any:
         """Read a file into this backend's in-memory form; BadInputError if unusable."""
+
+    def read_ahead(self, path: str | os.PathLike[str], background: Executor) -> PendingRead:
+        """Start reading ``path`` for later; the result's ``result()`` gives what :meth:`read` gives.
+
+        A backend that sets :attr:`reads_ahead` runs the part of its read that
+        releases the GIL (decoding) on ``background`` and keeps whatever
+        touches process-wide state (warnings filters, a library's limits) for
+        the calling thread, in ``result()``. The default reads in ``result()``.
+        """
+        return PendingRead(functools.partial(self.read, path))
+
+    def writes_behind(self, data: Any) -> bool:
+        """Whether a run in one process may write ``data`` on another thread while it augments the next file.
+
+        For a backend whose :meth:`write` is native code that releases the
+        GIL and touches no process-wide state, and data small enough that
+        holding one more in memory costs little. The default: no.
+        """
+        return False
 
     @abstractmethod
     def write(self, data: Any, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:

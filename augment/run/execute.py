@@ -10,16 +10,19 @@ itself. A Dask executor plugs in here.
 from __future__ import annotations
 
 import ast
+import itertools
 import multiprocessing
+import os
 import sys
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from augment.core.files import discard
-from augment.run.task import FileResult, Task, run_task, worker_init
+from augment.run.task import FileResult, Task, drop_read_ahead, read_ahead, run_task, start_task, worker_init
 
 __all__ = ["Executor", "InProcessExecutor", "ProcessPoolTaskExecutor", "WorkerStartError", "executor_for",
            "in_worker_start_up", "unguarded_script_call"]
@@ -90,12 +93,88 @@ class Executor(ABC):
 
 
 class InProcessExecutor(Executor):
-    """Runs each task in the calling process, in plan order."""
+    """Runs each task in the calling process, in plan order.
+
+    With a spare core the work is pipelined over two helper threads: the next
+    task's source is decoded while the current one is augmented
+    (:func:`~augment.run.task.read_ahead`), and the previous one's output is
+    encoded and written meanwhile (:func:`~augment.run.task.start_task`), where
+    the backend allows. Decoders, transforms and encoders are native code that
+    releases the GIL; the random draws stay in this thread, in plan order. The
+    outputs are the same bytes either way, and results come in plan order.
+
+    Args:
+        pipelined: Whether to use the helper threads; None: when this process
+            may use more than one CPU.
+    """
+
+    def __init__(self, pipelined: bool | None = None) -> None:
+        self.pipelined = _spare_core() if pipelined is None else pipelined
 
     def run(self, plan: Iterable[Task | FileResult]) -> Iterator[FileResult]:
-        """Yield each task's result as soon as it is made."""
-        for item in plan:
-            yield run_task(item) if isinstance(item, Task) else item
+        """Yield each task's result as soon as it is made (written), in plan order."""
+        if not self.pipelined:
+            for planned in plan:
+                yield run_task(planned) if isinstance(planned, Task) else planned
+            return
+        # Started at the first file that uses them: a one-file run starts no thread.
+        reader: ThreadPoolExecutor | None = None
+        writer: ThreadPoolExecutor | None = None
+        # Results not yielded yet, in plan order; at most the last is a write under way.
+        waiting: deque[FileResult | Future[FileResult]] = deque()
+        # Planned items taken ahead, to find the next source to read (past originals, skipped outputs, copies).
+        ahead: deque[Task | FileResult] = deque()
+        items = iter(plan)
+        try:
+            while True:
+                ahead.extend(itertools.islice(items, _LOOKAHEAD - len(ahead)))
+                if not ahead:
+                    break
+                item = ahead.popleft()
+                upcoming = _next_source(item, ahead)
+                if upcoming is not None:
+                    reader = reader or ThreadPoolExecutor(1, thread_name_prefix="augment-dir-read")
+                    read_ahead(upcoming, reader)
+                if isinstance(item, Task):
+                    writer = writer or ThreadPoolExecutor(1, thread_name_prefix="augment-dir-write")
+                    waiting.append(start_task(item, writer))
+                else:
+                    waiting.append(item)
+                while waiting and (len(waiting) > 1 or isinstance(waiting[0], FileResult)):
+                    yield _done(waiting.popleft())
+            while waiting:
+                yield _done(waiting.popleft())
+        finally:
+            drop_read_ahead()
+            for left in waiting:  # made, never taken (the consumer stopped): not to be left behind
+                temp = _done(left).temp
+                if temp:
+                    discard(temp)
+            for thread in (reader, writer):
+                if thread is not None:
+                    thread.shutdown()
+
+
+#: How many planned items the pipelined run looks ahead for the next source to read.
+_LOOKAHEAD = 32
+
+
+def _next_source(item: Task | FileResult, ahead: Iterable[Task | FileResult]) -> Task | None:
+    """The first task in ``ahead`` that augments another source than ``item``'s, if any."""
+    current = item.source if isinstance(item, Task) else None
+    return next((t for t in ahead if isinstance(t, Task) and t.copy and t.source != current), None)
+
+
+def _done(item: FileResult | Future[FileResult]) -> FileResult:
+    return item.result() if isinstance(item, Future) else item
+
+
+def _spare_core() -> bool:
+    """Whether this process may run on more than one CPU."""
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except AttributeError:  # not on Linux
+        return (os.cpu_count() or 1) > 1
 
 
 def _lost(task: Task) -> FileResult:

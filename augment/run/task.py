@@ -26,17 +26,22 @@ import threading
 import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from augment.core.augmenter import Augmenter
 from augment.core.files import discard
 from augment.core.notices import RunNotice
 from augment.core.parallel import set_worker_process
+from augment.core.read_ahead import PendingRead
 from augment.core.registry import load_class
-from augment.core.result import BadInputError
+from augment.core.result import AugmentResult, BadInputError
 from augment.run.remote import Store, scrub
 
-__all__ = ["FileResult", "Task", "augmenter_for", "failure_reason", "run_task", "worker_init"]
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
+__all__ = ["FileResult", "Task", "augmenter_for", "drop_read_ahead", "failure_reason", "read_ahead", "run_task",
+           "start_task", "worker_init"]
 
 # One augmenter per (backend, config) per process: building one can import
 # TensorFlow or load WordNet, so a worker builds each once and reuses it.
@@ -147,32 +152,112 @@ def run_task(task: Task) -> FileResult:
     try:
         params = _make(task, task.source, task.temp)
     except Exception as exc:  # one bad file must never stop the run
-        discard(task.temp)
-        return FileResult(task.rel_source, task.rel_output, task.modality, task.copy, task.seed, "error",
-                          error=failure_reason(exc))
+        return _failed(task, exc)
+    return _made(task, params)
+
+
+def start_task(task: Task, writer: Executor) -> FileResult | Future[FileResult]:
+    """:func:`run_task`, with the output written on ``writer`` where the backend says it pays.
+
+    The source is read and augmented here; encoding and writing the result
+    (native code that releases the GIL) then run on ``writer`` while the
+    caller goes on with the next task. The result, or the Future of it, is
+    exactly :func:`run_task`'s.
+    """
+    if (task.copy == 0 or task.backend is None or task.source_store is not None
+            or task.output_store is not None):
+        return run_task(task)
+    try:
+        augmenter, result = _augmented(task, task.source)
+        if not augmenter.writes_behind(result.data):
+            augmenter.write(result.data, task.temp, suffix=PurePosixPath(task.rel_output).suffix)
+            return _made(task, result.params)
+    except Exception as exc:  # one bad file must never stop the run
+        return _failed(task, exc)
+
+    def write() -> FileResult:
+        try:
+            augmenter.write(result.data, task.temp, suffix=PurePosixPath(task.rel_output).suffix)
+        except Exception as exc:
+            return _failed(task, exc)
+        return _made(task, result.params)
+
+    return writer.submit(write)
+
+
+def _made(task: Task, params: dict[str, Any] | None) -> FileResult:
+    """The result of ``task`` written to its staging path."""
     return FileResult(task.rel_source, task.rel_output, task.modality, task.copy, task.seed, "ok",
                       params=params, temp=task.temp)
 
 
+def _failed(task: Task, exc: Exception) -> FileResult:
+    """The result of ``task`` failed with ``exc``; its staging file is removed."""
+    discard(task.temp)
+    return FileResult(task.rel_source, task.rel_output, task.modality, task.copy, task.seed, "error",
+                      error=failure_reason(exc))
+
+
 # The last source read in this process, kept for its next copy: [(key, data)].
 _LAST_READ: list[tuple[tuple[Any, ...], Any]] = []
+# Reads started ahead, oldest first, by key: the current task's (started while the previous one
+# ran, until it takes it) and the next one's (started while the current one runs).
+_READ_AHEAD: dict[tuple[Any, ...], PendingRead] = {}
+
+
+def _read_key(augmenter: Augmenter, source: str) -> tuple[Any, ...]:
+    """Which read of which file: the same key means the same data (the file unchanged since)."""
+    stat = os.stat(source)
+    return (id(augmenter), source, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _read(augmenter: Augmenter, source: str) -> Any:
     """``augmenter.read(source)``, once for consecutive copies of an unchanged source when the backend allows.
 
-    A 12-megapixel JPEG takes about 90 ms to decode: its three copies decode it once.
+    A 12-megapixel JPEG takes about 90 ms to decode: its three copies decode it
+    once. A read started ahead (:func:`read_ahead`) is taken here when it is of
+    this file, unchanged since.
     """
-    if not augmenter.reads_are_shareable:
+    if not augmenter.reads_are_shareable and not _READ_AHEAD:
         return augmenter.read(source)
-    stat = os.stat(source)
-    key = (id(augmenter), source, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    key = _read_key(augmenter, source)
     if _LAST_READ and _LAST_READ[0][0] == key:
         return _LAST_READ[0][1]
     _LAST_READ.clear()  # the previous source goes before the next one is decoded
-    data = augmenter.read(source)
-    _LAST_READ.append((key, data))
+    ahead = _READ_AHEAD.pop(key, None)
+    data = ahead.result() if ahead is not None else augmenter.read(source)
+    if augmenter.reads_are_shareable:
+        _LAST_READ.append((key, data))
     return data
+
+
+def read_ahead(task: Task, background: Executor) -> None:
+    """Start reading ``task``'s source on ``background`` for when it runs (the next task of this process).
+
+    Only for a backend whose reads decode in the background, a local source,
+    and not for another copy of the source just read (that one is kept).
+    Whatever goes wrong here is left for the task itself to meet and report.
+    """
+    if task.copy == 0 or task.backend is None or task.source_store is not None:
+        return
+    try:
+        augmenter = augmenter_for(task.backend, task.config)
+        if not augmenter.reads_ahead:
+            return
+        key = _read_key(augmenter, task.source)
+    except Exception:
+        return
+    if key in _READ_AHEAD or (_LAST_READ and _LAST_READ[0][0] == key):
+        return
+    while len(_READ_AHEAD) > 1:  # one no task took (its task failed before reading): at most two are held
+        _READ_AHEAD.pop(next(iter(_READ_AHEAD))).close()
+    _READ_AHEAD[key] = augmenter.read_ahead(task.source, background)
+
+
+def drop_read_ahead() -> None:
+    """Drop the reads started ahead that no task took (the run stopped)."""
+    while _READ_AHEAD:
+        _READ_AHEAD.popitem()[1].close()
 
 
 def _make(task: Task, source: str, temp: str) -> dict[str, Any] | None:
@@ -182,12 +267,17 @@ def _make(task: Task, source: str, temp: str) -> dict[str, Any] | None:
             return {"original": True, "linked": True}
         shutil.copyfile(source, temp)
         return {"original": True}
+    augmenter, result = _augmented(task, source)
+    augmenter.write(result.data, temp, suffix=PurePosixPath(task.rel_output).suffix)
+    return result.params
+
+
+def _augmented(task: Task, source: str) -> tuple[Augmenter, AugmentResult]:
+    """``task``'s augmenter and its augmented copy of the local ``source`` (not written yet)."""
     if task.backend is None:
         raise ValueError("no backend handles this file")
     augmenter = augmenter_for(task.backend, task.config)
-    result = augmenter.augment(_read(augmenter, source), seed=task.seed)
-    augmenter.write(result.data, temp, suffix=PurePosixPath(task.rel_output).suffix)
-    return result.params
+    return augmenter, augmenter.augment(_read(augmenter, source), seed=task.seed)
 
 
 # Why a hard link may be refused where a copy is fine: another device, a file system without links

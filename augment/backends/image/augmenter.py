@@ -27,7 +27,7 @@ import numpy as np
 from augment.backends.image.deep import Image16
 from augment.backends.image.engine import Engine
 from augment.backends.image.formats import KEEP, check_quality
-from augment.backends.image.io import copy_metadata, read_image, write_image
+from augment.backends.image.io import copy_metadata, read_image, read_image_ahead, write_image
 from augment.backends.image.keras_engine import KERAS_INSTALL, KerasEngine, tensorflow_installed
 from augment.backends.image.op import (
     DEFAULT_ENGINE,
@@ -56,13 +56,16 @@ from augment.core.augmenter import Augmenter
 from augment.core.batch import BatchResult, item_seeds
 from augment.core.checks import is_finite_number
 from augment.core.ops import refuse_shorthand
+from augment.core.read_ahead import PendingRead
 from augment.core.registry import backend
 from augment.core.seeding import saved_rng
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from PIL import Image as PILImage
 
-__all__ = ["ENGINE_CLASSES", "QUALITIES_BEFORE_KEEP", "ImageAugmenter"]
+__all__ = ["ENGINE_CLASSES", "QUALITIES_BEFORE_KEEP", "WRITE_BEHIND_PIXELS", "ImageAugmenter"]
 
 #: The engines by the names an op gives them.
 ENGINE_CLASSES: dict[str, type[Engine]] = {"opencv": OpenCVEngine, "keras": KerasEngine}
@@ -73,6 +76,8 @@ ENGINE_CLASSES: dict[str, type[Engine]] = {"opencv": OpenCVEngine, "keras": Kera
 NATIVE_ENGINE_SINCE = 2
 #: What a table of an earlier format left out meant: quality 95 for JPEG, 90 for WebP.
 QUALITIES_BEFORE_KEEP = {"jpeg_quality": 95, "webp_quality": 90}
+#: The largest image (pixels) a run in one process writes on another thread while it augments the next.
+WRITE_BEHIND_PIXELS = 4_000_000
 
 # A transform's geometry when none: what colour operations on a palette are applied with.
 _STILL = {"theta": 0.0, "tx": 0.0, "ty": 0.0, "shear": 0.0, "zx": 1.0, "zy": 1.0,
@@ -257,6 +262,8 @@ class ImageAugmenter(Augmenter):
     limits: ClassVar[tuple[str, ...]] = ("max_pixels",)
     # Decoded once per source for all its copies: augmenting never changes the data read.
     reads_are_shareable: ClassVar[bool] = True
+    # Pillow's decoders release the GIL: the next file decodes while this one is warped.
+    reads_ahead: ClassVar[bool] = True
     takes_value_range: ClassVar[bool] = True
     default_table: ClassVar[Mapping[str, Any]] = {
         "jpeg_quality": KEEP,
@@ -500,6 +507,18 @@ class ImageAugmenter(Augmenter):
                 decoding), is animated/multi-page, or in an unsupported mode.
         """
         return read_image(path, self.max_pixels)
+
+    def writes_behind(self, data: Any) -> bool:
+        """A Pillow image of up to :data:`WRITE_BEHIND_PIXELS`: Pillow's encoders release the GIL.
+
+        A photo's own warp already uses every core, and one more of them in
+        memory costs tens of megabytes: those are written at once.
+        """
+        return isinstance(data, pil().Image) and data.width * data.height <= WRITE_BEHIND_PIXELS
+
+    def read_ahead(self, path: str | os.PathLike[str], background: Executor) -> PendingRead:
+        """Start :meth:`read`: the header now, the pixels decoded on ``background`` (see ``read_image_ahead``)."""
+        return read_image_ahead(path, self.max_pixels, background)
 
     def write(self, data: Any, path: str | os.PathLike[str], *, suffix: str | None = None) -> None:
         """Save a PIL image, an Image16 or an array in the format ``suffix`` (default: the path's) names.

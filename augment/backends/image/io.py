@@ -19,6 +19,7 @@ a mode the format cannot store. Pillow is imported on first use.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import threading
@@ -43,12 +44,16 @@ from augment.backends.image.formats import (
 from augment.backends.image.op import MAX_PIXELS
 from augment.backends.image.pixels import MODES, array_to_image, pil, writable
 from augment.core.files import nonempty_file_size, writer_format
+from augment.core.read_ahead import PendingRead
 from augment.core.result import BadInputError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
     from PIL import Image as PILImage
 
-__all__ = ["FORMATS", "KEEP", "check_quality", "copy_metadata", "read_image", "stripped_exif", "write_image"]
+__all__ = ["FORMATS", "KEEP", "OpenedImage", "check_quality", "copy_metadata", "read_image", "read_image_ahead",
+           "stripped_exif", "write_image"]
 
 #: Extension -> the Pillow format written for it.
 FORMATS: dict[str, str] = {
@@ -134,14 +139,124 @@ def read_image(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> PI
             than ``max_pixels`` pixels (or more than Pillow's decompression-bomb
             limit), is animated/multi-page, or in an unsupported mode.
     """
-    Image = pil()
-    from PIL import ImageOps
+    return OpenedImage(path, max_pixels).finish()
 
-    path = os.fspath(path)
-    nonempty_file_size(path)
+
+def read_image_ahead(path: str | os.PathLike[str], max_pixels: int, background: Executor) -> PendingRead:
+    """:func:`read_image` with the pixels decoded on ``background`` (the header read now, the rest in ``result()``).
+
+    Only Pillow's decoder runs on ``background``: it releases the GIL, and it
+    touches no process-wide state. Everything else (the warnings filters that
+    turn Pillow's warnings into errors, its pixel limit) stays in the calling
+    thread. Whatever goes wrong ahead is left for ``result()``, which then
+    reads the file again as :func:`read_image` does, so its data or its error
+    is exactly :func:`read_image`'s.
+    """
     try:
-        # Our own file handle: Pillow then never leaves one open on error.
-        with open(path, "rb") as handle, warnings.catch_warnings(), _pillow_allows(Image, max_pixels):
+        opened = OpenedImage(path, max_pixels)
+    except Exception:
+        return PendingRead(functools.partial(read_image, path, max_pixels))  # the error is for result() to give
+    opened.decode_on(background)
+    return PendingRead(opened.finish, opened.close)
+
+
+class OpenedImage:
+    """An image file whose header is read and checked; :meth:`finish` decodes it (see :func:`read_image`).
+
+    Raises:
+        BadInputError: As :func:`read_image`, for what the header shows.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], max_pixels: int) -> None:
+        self.path = os.fspath(path)
+        self.max_pixels = max_pixels
+        self._decoding: Future[None] | None = None
+        nonempty_file_size(self.path)
+        handle = None
+        try:
+            with _decoding(self.path, max_pixels):
+                # Our own file handle: Pillow then never leaves one open on error.
+                handle = open(self.path, "rb")
+                # Not closed as a context manager would: the handle is ours, and a closed image cannot be used.
+                self.image = pil().open(handle)  # the header only
+                width, height = self.image.size
+                if width * height > max_pixels:
+                    raise BadInputError(self.path, _too_big(width * height, max_pixels, (width, height)))
+                frames = getattr(self.image, "n_frames", 1)  # a GIF's frames are decoded to count them
+                if frames > 1:
+                    raise BadInputError(
+                        self.path,
+                        f"animated or multi-page {self.image.format} image with {frames} frames; "
+                        "only single-frame images are augmented",
+                    )
+                self.deep = deep_channels(self.image)
+        except BaseException:
+            if handle is not None:
+                handle.close()
+            raise
+        self._handle = handle
+
+    def decode_on(self, background: Executor) -> None:
+        """Start decoding the pixels on ``background`` (not a 16-bit image: that is read again at full depth)."""
+        if self.deep is None:
+            self._decoding = background.submit(self.image.load)
+
+    def close(self) -> None:
+        """Drop the image unread: wait for a decoding under way, then close the file."""
+        if self._decoding is not None and not self._decoding.cancel():
+            with contextlib.suppress(Exception):
+                self._decoding.result()
+        self._handle.close()
+
+    def finish(self) -> PILImage.Image | Image16:
+        """Decode (or take the pixels decoded ahead), turn upright and check: what :func:`read_image` returns."""
+        if self._decoding is not None:
+            try:
+                self._decoding.result()
+            except Exception:
+                # Decoded again here, under this read's warnings filters and limits: the same data or error.
+                self._handle.close()
+                return read_image(self.path, self.max_pixels)
+        image = self.image
+        try:
+            with _decoding(self.path, self.max_pixels):
+                # Decoded by Pillow even when 16-bit (then to 8 bits, and dropped): that
+                # checks the whole file (truncation) and reads the text chunks after the pixels.
+                image.load()
+                if image.format == "TIFF" and _X_RESOLUTION not in image.tag_v2:
+                    # Pillow reports 1 dpi for a TIFF without a resolution: writing it would add one.
+                    image.info.pop("dpi", None)
+                    image.info.pop("resolution", None)
+                webp = webp_encoding(self._handle) if image.format == "WEBP" else None
+                image.info[FORMAT_KEY] = source_format(image, webp=webp)
+                if self.deep is not None:
+                    image = _deep_image(self.path, image, self.deep)
+                else:
+                    # In place: a photo's pixels are not copied when it is already upright.
+                    from PIL import ImageOps
+
+                    ImageOps.exif_transpose(image, in_place=True)
+        finally:
+            self._handle.close()
+        if image.mode not in MODES and not isinstance(image, Image16):
+            raise BadInputError(
+                self.path, f"unsupported image mode {image.mode!r}; supported: {', '.join(MODES)}"
+            )
+        if "exif" in image.info:
+            exif = _without_orientation(image.info["exif"])
+            if exif is None:
+                del image.info["exif"]
+            else:
+                image.info["exif"] = exif
+        return image
+
+
+@contextlib.contextmanager
+def _decoding(path: str, max_pixels: int) -> Iterator[None]:
+    """Pillow's warnings and failures while it reads ``path`` as BadInputErrors; its limit at least ``max_pixels``."""
+    Image = pil()
+    try:
+        with warnings.catch_warnings(), _pillow_allows(Image, max_pixels):
             # Above MAX_IMAGE_PIXELS Pillow only warns; we refuse (up to 2x
             # the limit such an image would still be decoded into memory).
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -149,56 +264,16 @@ def read_image(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> PI
             # and decodes on; a per-file run has nowhere to show a warning,
             # and a file that really cannot be decoded still raises below.
             warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
-            # Not closed as a context manager would: the handle is ours (closed
-            # above), and a closed image cannot be used.
-            image = Image.open(handle)  # the header only
-            width, height = image.size
-            if width * height > max_pixels:
-                raise BadInputError(path, _too_big(width * height, max_pixels, (width, height)))
-            frames = getattr(image, "n_frames", 1)  # a GIF's frames are decoded to count them
-            if frames > 1:
-                raise BadInputError(
-                    path,
-                    f"animated or multi-page {image.format} image with {frames} frames; "
-                    "only single-frame images are augmented",
-                )
-            deep = deep_channels(image)
-            # Decoded by Pillow even when 16-bit (then to 8 bits, and dropped): that
-            # checks the whole file (truncation) and reads the text chunks after the pixels.
-            image.load()
-            if image.format == "TIFF" and _X_RESOLUTION not in image.tag_v2:
-                # Pillow reports 1 dpi for a TIFF without a resolution: writing it would add one.
-                image.info.pop("dpi", None)
-                image.info.pop("resolution", None)
-            webp = webp_encoding(handle) if image.format == "WEBP" else None
-            image.info[FORMAT_KEY] = source_format(image, webp=webp)
-            if deep is not None:
-                image = _deep_image(path, image, deep)
-            else:
-                # In place: a photo's pixels are not copied when it is already upright.
-                ImageOps.exif_transpose(image, in_place=True)
+            yield
     except BadInputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise BadInputError(path, _bomb_reason(Image, exc, max_pixels)) from exc
     except Image.UnidentifiedImageError as exc:
-        raise BadInputError(
-            path, "not an image Pillow can identify (unknown format or damaged header)"
-        ) from exc
+        raise BadInputError(path, "not an image Pillow can identify (unknown format or damaged header)") from exc
     except Exception as exc:  # decoders raise OSError, SyntaxError, ValueError...
         detail = str(exc) or type(exc).__name__
         raise BadInputError(path, f"cannot decode the image: {detail}") from exc
-    if image.mode not in MODES and not isinstance(image, Image16):
-        raise BadInputError(
-            path, f"unsupported image mode {image.mode!r}; supported: {', '.join(MODES)}"
-        )
-    if "exif" in image.info:
-        exif = _without_orientation(image.info["exif"])
-        if exif is None:
-            del image.info["exif"]
-        else:
-            image.info["exif"] = exif
-    return image
 
 
 def _deep_image(path: str, image: PILImage.Image, channels: int) -> Image16:

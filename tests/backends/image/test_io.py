@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 import re
 import struct
+import threading
 import warnings
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from PIL import Image, ImageCms, ImageFile
 
 from augment.backends.image import ImageAugmenter
-from augment.backends.image.io import FORMATS, KEEP, check_quality, read_image, write_image
+from augment.backends.image.deep import Image16
+from augment.backends.image.io import FORMATS, KEEP, check_quality, read_image, read_image_ahead, write_image
 from augment.core.registry import backend
 from augment.core.result import BadInputError
 from backends.image.helpers import H, W, rgb_array, rgb_image, save
@@ -167,9 +170,7 @@ def _two_frame_gif(path):
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=100)
 
 
-@pytest.mark.parametrize(
-    "name, make, reason",
-    [
+BAD_FILES = [
         ("empty.png", lambda p: p.write_bytes(b""), "empty file"),
         ("cut.jpg", lambda p: p.write_bytes(_half("JPEG")), "truncated"),
         ("cut.png", lambda p: p.write_bytes(_half("PNG")), "cannot decode"),
@@ -181,8 +182,10 @@ def _two_frame_gif(path):
         ("anim.gif", _two_frame_gif, "animated or multi-page GIF image with 2 frames"),
         ("ycbcr.jpg", lambda p: save(rgb_image().convert("YCbCr"), p.with_suffix(".tif")).rename(p),
          "unsupported image mode 'YCbCr'"),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize("name, make, reason", BAD_FILES)
 def test_bad_files_raise_bad_input_error_and_leave_no_output(tmp_path, name, make, reason):
     src = tmp_path / name
     make(src)
@@ -313,3 +316,95 @@ def test_the_same_image_gives_the_same_bytes_whenever_it_is_written(tmp_path):
         if round_ == 1:
             time.sleep(1.1)  # a clock of one-second resolution would show
     assert len(written) == len(cases) >= 35
+
+
+# -- reading ahead: the pixels decoded on another thread, the same data and errors --------------------
+
+
+@pytest.fixture(scope="module")
+def background():
+    with ThreadPoolExecutor(1, thread_name_prefix="test-read") as pool:
+        yield pool
+
+
+def _good_files(folder):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "augment-dir test camera"
+    deep = np.random.default_rng(5).integers(0, 65536, (H, W, 3), dtype=np.uint16) | 1
+    import cv2
+
+    cv2.imwrite(str(folder / "deep.png"), deep)
+    return [
+        save(rgb_image(), folder / "rotated.jpg", exif=exif),
+        save(rgb_image(), folder / "plain.jpg", quality=80, subsampling=2),
+        save(rgb_image("RGBA"), folder / "alpha.png"),
+        save(rgb_image("P"), folder / "palette.png"),
+        save(rgb_image("L"), folder / "grey.webp", lossless=True),
+        save(rgb_image(), folder / "lzw.tif", compression="tiff_lzw"),
+        folder / "deep.png",
+    ]
+
+
+def _pixels(image):
+    return image.pixels if isinstance(image, Image16) else np.asarray(image)
+
+
+def test_a_read_ahead_gives_what_read_image_gives(tmp_path, background):
+    decoded_on = []
+    original_load = ImageFile.ImageFile.load
+
+    def load(self):  # which thread decodes (the real decoder runs either way)
+        decoded_on.append(threading.current_thread().name)
+        return original_load(self)
+
+    for path in _good_files(tmp_path):
+        expected = read_image(path)
+        ImageFile.ImageFile.load = load
+        try:
+            pending = read_image_ahead(path, 50_000_000, background)
+            got = pending.result()
+        finally:
+            ImageFile.ImageFile.load = original_load
+        assert type(got) is type(expected)
+        assert (got.mode, got.size, got.format) == (expected.mode, expected.size, expected.format), path.name
+        assert np.array_equal(_pixels(got), _pixels(expected)), path.name
+        assert got.info == expected.info, path.name
+    # Every 8-bit file decoded on the background thread; the 16-bit PNG is read at full depth here instead.
+    assert sum(name.startswith("test-read") for name in decoded_on) == 6
+
+
+@pytest.mark.parametrize("name, make, reason", BAD_FILES)
+def test_a_read_ahead_of_a_bad_file_gives_read_images_error(tmp_path, background, name, make, reason):
+    src = tmp_path / name
+    make(src)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pending = read_image_ahead(src, 50_000_000, background)
+        with pytest.raises(BadInputError, match=reason) as info:
+            pending.result()
+    assert caught == []
+    assert info.value.path == str(src)
+
+
+def test_a_read_ahead_above_max_pixels_is_refused_as_read_image_refuses_it(tmp_path, background):
+    src = save(rgb_image(), tmp_path / "big.png")
+    with pytest.raises(BadInputError) as plain:
+        read_image(src, max_pixels=W * H - 1)
+    with pytest.raises(BadInputError) as ahead:
+        read_image_ahead(src, W * H - 1, background).result()
+    assert str(ahead.value) == str(plain.value)
+
+
+def test_a_dropped_read_ahead_closes_its_file_and_cannot_be_taken(tmp_path, background):
+    src = save(rgb_image(), tmp_path / "dropped.jpg")
+    pending = read_image_ahead(src, 50_000_000, background)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)  # an unclosed file would warn when collected
+        pending.close()
+        pending.close()
+        del pending
+    pending = read_image_ahead(src, 50_000_000, background)
+    pending.result()
+    with pytest.raises(RuntimeError, match="already taken"):
+        pending.result()
