@@ -22,7 +22,7 @@ changes, and changes per output, for both modes, and the ratio of changes per
 output (the default's over nlpaug's), for three sizes of output: one sentence,
 a paragraph of 4 sentences, and a document of 10 (nlpaug changes
 ceil(aug_p * tokens) words, at most aug_max = 10, so the size matters). Wrong senses ("funny" -> "suspect") need
-a reader: ``--hand`` reads benchmarks/data/text_quality_judged.tsv, a sample of
+a reader: ``--hand`` reads benchmarks/data/text_quality_judged_round4.tsv, a sample of
 100 swaps of the default on the held-out sentences judged by hand, checks that
 the default still makes them, and prints that rate; ``--write-sample`` writes a
 new, unjudged sample.
@@ -31,7 +31,8 @@ It also prints the accuracy of the offline tagger (the one used when NLTK's
 perceptron tagger is not installed) on the hand-tagged sentences of
 tests/backends/text/data (dev: used while improving it; test: not).
 
-Usage: .venv/bin/python benchmarks/bench_text_quality.py [--set held-out|tuning|all] [--seeds 5] [--hand]
+Usage: .venv/bin/python benchmarks/bench_text_quality.py [--set held-out|tuning-all|...] [--seeds 5] [--hand]
+       [--quality true|strict|wide]
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
 SENTENCES = DATA / "text_quality_sentences.txt"
-JUDGED = DATA / "text_quality_judged.tsv"
+# The latest hand-judged sample: 100 swaps of the "balanced" profile tried in round 4 (the
+# "strict" default makes the "synonym" ones too, not the "similar" ones).
+JUDGED = DATA / "text_quality_judged_round4.tsv"
 TAGGED = Path(__file__).parent.parent / "tests" / "backends" / "text" / "data"
 WORD = re.compile(r"(\W)")
 
@@ -142,7 +145,7 @@ class Classifier:
         return bad
 
 
-def run(texts: list[str], seeds: int, quality: bool, classifier: Classifier) -> dict:
+def run(texts: list[str], seeds: int, quality: bool | str, classifier: Classifier) -> dict:
     from augment.backends.text import TextAugmenter
 
     aug = TextAugmenter(quality=quality)
@@ -150,6 +153,7 @@ def run(texts: list[str], seeds: int, quality: bool, classifier: Classifier) -> 
     bad = 0
     categories: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
+    relations: Counter[str] = Counter()
     swaps = []
     for seed in range(seeds):
         for number, sentence in enumerate(texts):
@@ -163,8 +167,9 @@ def run(texts: list[str], seeds: int, quality: bool, classifier: Classifier) -> 
                 categories.update(found)
                 bad += bool(found)
                 swaps.append((seed, number, sentence, change, found, result.data))
+                relations[change.get("relation", "-")] += 1
     return {"outputs": outputs, "changes": changes, "bad": bad, "categories": categories, "skipped": skipped,
-            "swaps": swaps}
+            "swaps": swaps, "relations": relations}
 
 
 def hand_rate(swaps: list) -> None:
@@ -226,8 +231,8 @@ def tagger_accuracy() -> None:
               f"{words_right}/{words} words = {100 * words_right / words:.1f} %")
 
 
-def table(label: str, texts: list[str], seeds: int, classifier: Classifier) -> dict:
-    results = {mode: run(texts, seeds, mode.startswith("default"), classifier)
+def table(label: str, texts: list[str], seeds: int, classifier: Classifier, quality: bool | str = True) -> dict:
+    results = {mode: run(texts, seeds, quality if mode.startswith("default") else False, classifier)
                for mode in ("default (quality = true)", "nlpaug (quality = false)")}
     print(f"\noutputs of one {label}: {len(texts)} texts x {seeds} seeds")
     print(f"{'':38}" + "".join(f"{mode:>27}" for mode in results))
@@ -242,12 +247,18 @@ def table(label: str, texts: list[str], seeds: int, classifier: Classifier) -> d
     ratio = (default["changes"] / default["outputs"]) / max(plain["changes"] / plain["outputs"], 1e-9)
     print(f"{'changes per output, default / nlpaug':38}{ratio:>27.2f}")
     print("words the filter kept, by reason: " + ", ".join(f"{k} {v}" for k, v in default["skipped"].most_common()))
+    print("the default's changes, by WordNet relation: "
+          + ", ".join(f"{k} {v}" for k, v in default["relations"].most_common()))
     return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="held-out", choices=("held-out", "tuning", "all"))
+    parser.add_argument("--set", default="held-out",
+                        choices=("held-out", "tuning", "tuning-all", "held-out-1", "held-out-2", "held-out-3", "all"),
+                        help="tuning-all: the tuning sentences and the earlier held-out sets (all used for tuning now)")
+    parser.add_argument("--quality", default="true",
+                        help="the default's quality: true (the current default profile) or a profile's name")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--hand", action="store_true", help="report the hand-judged sample's rate")
     parser.add_argument("--write-sample", action="store_true", help="write a new sample of 100 swaps to judge")
@@ -257,14 +268,21 @@ def main() -> int:
     from augment.backends.text import taggers
 
     sections, proper = read_sentences()
-    sentences = sections["held-out"] + sections["tuning"] if args.set == "all" else sections[args.set]
+    earlier = [name for name in sections if name == "tuning" or name.startswith("held-out-")]
+    if args.set == "all":
+        sentences = [s for name in sections for s in sections[name]]
+    elif args.set == "tuning-all":
+        sentences = [s for name in earlier for s in sections[name]]
+    else:
+        sentences = sections[args.set]
+    quality = True if args.quality == "true" else args.quality
     classifier = Classifier(proper)
     print(f"SynonymAug, aug_p=0.3 (nlpaug's other defaults), {len(sentences)} {args.set} sentences, "
           f"tagger: {taggers.find_tagger() or taggers.FALLBACK_TAGGER}")
     by_unit = {}
     for label, size in UNITS:
         texts = [" ".join(sentences[i: i + size]) for i in range(0, len(sentences), size)]
-        by_unit[label] = table(label, texts, args.seeds, classifier)
+        by_unit[label] = table(label, texts, args.seeds, classifier, quality)
     default = by_unit["paragraph"]["default (quality = true)"]
     for seed, number, sentence, change, found, _ in [s for s in default["swaps"] if s[4]][: args.show]:
         print(f"  [{seed}/{number}] {change['original']} -> {change['replacement']}  ({', '.join(found)})  "

@@ -49,7 +49,7 @@ from augment.backends.text.ops import (
     reserved_preprocess,
 )
 from augment.backends.text.pieces import cut, in_pieces
-from augment.backends.text.quality import REASONS, QualityFilter
+from augment.backends.text.quality import PROFILES, REASONS, QualityFilter, profile_name
 from augment.core.augmenter import Augmenter
 from augment.core.batch import BatchResult, as_items
 from augment.core.ops import build_op, check_ops_list, op_label, refuse_shorthand
@@ -101,7 +101,7 @@ class _BuiltOp:
     quality: bool = False
     skipped: Counter[str] | None = None
 
-    def apply(self, text: str) -> tuple[str, list[tuple[int, str, str]]]:
+    def apply(self, text: str) -> tuple[str, list[tuple[int, str, str, str | None]]]:
         """Run the op on one sample, keeping its surrounding whitespace (nlpaug strips it)."""
         core = text.strip()
         if not core or self.inactive:
@@ -111,6 +111,7 @@ class _BuiltOp:
         self.layout.result = self.layout.rewritten = None
         if self.quality:
             self.aug.skipped.clear()
+            self.aug.picked.clear()
         out = self.aug.augment(core)
         if self.quality and self.skipped is not None:
             self.skipped.update(self.aug.skipped)
@@ -122,7 +123,13 @@ class _BuiltOp:
             return text, []
         if self.layout.result is None or self.layout.result[0] != out:
             raise RuntimeError(f"{self.label} changed the text without its reverse tokenizer")
-        return lead + out + trail, [(start + len(lead), o, r) for start, o, r in self.layout.result[1]]
+        relations: dict[int, str] = {}
+        if self.quality and self.aug.picked:
+            # The picked tokens' relations, by where they start (the layout reports changes by position).
+            spans = token_spans(core)
+            relations = {spans[i][0]: relation for i, relation in self.aug.picked.items()}
+        return lead + out + trail, [(start + len(lead), o, r, relations.get(start))
+                                    for start, o, r in self.layout.result[1]]
 
 
 class TextAugmenter(Augmenter):
@@ -146,6 +153,8 @@ class TextAugmenter(Augmenter):
             true): the quality filter, which keeps names, function words and
             contractions as they are and puts in single, common words in the
             original's form and case; ``quality=False`` is nlpaug's exact behaviour.
+            True is the "strict" profile; ``"wide"`` makes more swaps, more
+            of them wrong; see :data:`augment.backends.text.quality.PROFILES`.
             A ``*_max`` of None (no limit) is stored as 1000000000, which TOML
             can hold; other None values mean the default and are dropped.
             nlpaug's quirks are smoothed: ``aug_p=0`` means none (nlpaug reads
@@ -163,14 +172,17 @@ class TextAugmenter(Augmenter):
          "tagger": "averaged_perceptron_tagger_eng" | "wordnet-fallback" | None,
          "wordnet": "nltk" | "system" | None,      # both None without a WordNet op
          "ops": [{"op": "SynonymAug", "quality": True, "changes": [
-                     {"line": 1, "index": 3, "original": "quick", "replacement": "fast"}],
+                     {"line": 1, "index": 3, "original": "quick", "replacement": "fast",
+                      "relation": "synonym"}],
                   "skipped": {"proper noun": 2, "pronoun": 3, "no candidate": 4}},
                  {"op": "RandomWordAug", "action": "delete", "changes": [...]}]}
 
     with one entry per op, in order ("action" for RandomWordAug and RandomCharAug;
-    "quality" for SynonymAug and AntonymAug, and with it "skipped": how many of
-    the words nlpaug could have picked the quality filter kept as they were, per
-    reason, over the whole output; see :data:`augment.backends.text.quality.REASONS`). A change
+    "quality" for SynonymAug and AntonymAug (as the op gives it: true, false or a profile), and with
+    it "skipped": how many of the words nlpaug could have picked the quality filter
+    kept as they were, per reason, over the whole output; see
+    :data:`augment.backends.text.quality.REASONS`; and in each change "relation": where
+    the replacement came from, :data:`augment.backends.text.quality.RELATIONS`). A change
     says that ``original`` (text of that op's input) became ``replacement``;
     a deletion has an empty replacement, an insertion an empty original.
     ``line`` is 1-based; ``index`` is the token (nlpaug's ``\W`` split) the
@@ -227,7 +239,7 @@ class TextAugmenter(Augmenter):
         stopwords_regex: str | None = None,
         unit: str = "file",
         ops: Sequence[Mapping[str, Any]] | None = None,
-        quality: bool = True,
+        quality: bool | str = True,
     ) -> None:
         shorthand: dict[str, Any] = {"aug_src": aug_src, "aug_p": aug_p, "aug_min": aug_min, "aug_max": aug_max,
                                      "lang": lang, "stopwords": stopwords, "stopwords_regex": stopwords_regex,
@@ -248,7 +260,7 @@ class TextAugmenter(Augmenter):
     @staticmethod
     def _shorthand_op(aug_src: str, aug_p: float, aug_min: int, aug_max: int | None, lang: str,
                       stopwords: Sequence[str] | None, stopwords_regex: str | None,
-                      quality: bool) -> dict[str, Any]:
+                      quality: bool | str) -> dict[str, Any]:
         """The SynonymAug op the shorthand arguments mean, checked with their own names."""
         if aug_src != "wordnet":
             raise ValueError(
@@ -283,8 +295,9 @@ class TextAugmenter(Augmenter):
                     f"stopwords_regex is not a valid regular expression ({exc}); "
                     f"got {stopwords_regex!r}"
                 ) from None
-        if not isinstance(quality, bool):
-            raise ValueError(f"quality must be true or false; got {quality!r}")
+        if not isinstance(quality, bool) and quality not in PROFILES:
+            raise ValueError(f"quality must be true, false or a profile's name "
+                             f"({', '.join(repr(p) for p in PROFILES)}); got {quality!r}")
         if quality and lang != "eng":
             raise ValueError(f"quality=True works for English only; pass quality=False for lang={lang!r}")
         op: dict[str, Any] = {"op": "SynonymAug", "aug_p": float(aug_p)}
@@ -298,8 +311,8 @@ class TextAugmenter(Augmenter):
             op["stopwords"] = list(stopwords)
         if stopwords_regex:
             op["stopwords_regex"] = stopwords_regex
-        if not quality:
-            op["quality"] = False
+        if quality is not True:
+            op["quality"] = quality
         return op
 
     def _reset_backend(self) -> None:
@@ -367,14 +380,15 @@ class TextAugmenter(Augmenter):
             layout = LayoutTokenizer()
             wiring: dict[str, Any] = {"tokenizer": layout.tokenize, "reverse_tokenizer": layout.detokenize}
             cls = getattr(modules[info.module], name)
-            quality = bool(values.get("quality"))
+            profile = profile_name(values["quality"]) if info.wordnet else None
+            quality = profile is not None
             if info.wordnet:
                 cls = wordnet_ops.QualitySynonymAug if name == "SynonymAug" else wordnet_ops.QualityAntonymAug
                 english = values["lang"] == "eng"
                 if english and index is not None and (quality or index.exact):
                     wiring["wordnet_model"] = synonym_index.IndexWordNet(index, is_synonym=name == "SynonymAug")
-                if quality and index is not None:
-                    wiring["quality_filter"] = QualityFilter(index, antonyms=name == "AntonymAug")
+                if profile is not None and index is not None:
+                    wiring["quality_filter"] = QualityFilter(index, antonyms=name == "AntonymAug", profile=profile)
             aug = build_op(info.spec(cls), name, params, label, **wiring)
             if info.wordnet:
                 # An instance attribute shadows nlpaug's classmethod, whose
@@ -399,7 +413,7 @@ class TextAugmenter(Augmenter):
         index = synonym_index.ensure_index() if "eng" in langs else None
         needs_nltk = [lang for lang in langs if lang != "eng"]
         if index is not None and not index.exact and any(
-                not op.get("quality", True) for op in self.ops if OPS[op["op"]].wordnet):
+                op.get("quality", True) is False for op in self.ops if OPS[op["op"]].wordnet):
             needs_nltk.append("eng")
         self._wordnet = index.meta.get("wordnet") if index is not None else None
         if needs_nltk:
@@ -480,13 +494,14 @@ class TextAugmenter(Augmenter):
                 if edits:
                     starts = [start for start, _ in token_spans(sample)]
                     breaks = [m.end() for m in LINE_BREAK.finditer(sample)] if line is None else []
-                    for start, original, replacement in edits:
+                    for start, original, replacement, relation in edits:
                         found.append({
                             **({} if piece is None else {"piece": piece}),
                             "line": line if line is not None else first + bisect.bisect_right(breaks, start),
                             "index": bisect.bisect_left(starts, start),
                             "original": original,
                             "replacement": replacement,
+                            **({} if relation is None else {"relation": relation}),
                         })
                 sample = out
             return sample
@@ -509,7 +524,7 @@ class TextAugmenter(Augmenter):
             if len(OPS[op["op"]].choices.get("action", ())) > 1:
                 record["action"] = op.get("action", SPECS[op["op"]].defaults()["action"])
             if OPS[op["op"]].wordnet:
-                record["quality"] = bool(op.get("quality", True))
+                record["quality"] = op.get("quality", True)  # as the op says it: true, false or a profile
             record["changes"] = found
             if built_op.quality:
                 record["skipped"] = {reason: counts[reason] for reason in REASONS if counts[reason]}

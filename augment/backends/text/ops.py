@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from augment.backends.text.layout import LayoutTokenizer, token_spans
+from augment.backends.text.quality import DEFAULT_PROFILE, PROFILES
 from augment.core.checks import did_you_mean
 from augment.core.ops import OpSpec, check_op, op_label, split_op
 
@@ -34,9 +35,12 @@ __all__ = ["EXTRA_PARAMETERS", "NO_LIMIT", "OPS", "REFUSED", "SPECS", "SUPPORTED
 NO_LIMIT = 1_000_000_000
 
 #: Parameters augment-dir adds to an nlpaug op (op -> parameter -> what it does).
+_QUALITY = (f"the quality filter (augment.backends.text.quality): true (the default: the {DEFAULT_PROFILE!r} "
+            f"profile), or a profile by name ({', '.join(repr(p) for p in PROFILES)}; 'wide' makes more swaps, "
+            f"more of them wrong); false: nlpaug's exact behaviour")
 EXTRA_PARAMETERS: dict[str, dict[str, str]] = {
-    "SynonymAug": {"quality": "the quality filter (augment.backends.text.quality); false: nlpaug's exact behaviour"},
-    "AntonymAug": {"quality": "the quality filter (augment.backends.text.quality); false: nlpaug's exact behaviour"},
+    "SynonymAug": {"quality": _QUALITY},
+    "AntonymAug": {"quality": _QUALITY},
 }
 
 # nlpaug's signatures (nlpaug 1.1.11), with the types its docstrings promise, and EXTRA_PARAMETERS last.
@@ -47,14 +51,14 @@ class _SynonymAug:
                  aug_min: int = 1, aug_max: int | None = 10, aug_p: float = 0.3, lang: str = "eng",
                  stopwords: list[str] | None = None, tokenizer: Any = None, reverse_tokenizer: Any = None,
                  stopwords_regex: str | None = None, force_reload: bool = False, verbose: int = 0,
-                 quality: bool = True) -> None: ...
+                 quality: bool | str = True) -> None: ...
 
 
 class _AntonymAug:
     def __init__(self, name: str = "Antonym_Aug", aug_min: int = 1, aug_max: int | None = 10,
                  aug_p: float = 0.3, lang: str = "eng", stopwords: list[str] | None = None,
                  tokenizer: Any = None, reverse_tokenizer: Any = None, stopwords_regex: str | None = None,
-                 verbose: int = 0, quality: bool = True) -> None: ...
+                 verbose: int = 0, quality: bool | str = True) -> None: ...
 
 
 class _RandomWordAug:
@@ -157,6 +161,14 @@ def _wordnet_lang(values: dict[str, Any]) -> str | None:
         return (f"quality = true works for English only (its word lists, frequencies and word forms are "
                 f"English); set quality = false for lang={values['lang']!r}")
     return None
+
+
+def _quality(values: dict[str, Any]) -> str | None:
+    quality = values["quality"]
+    if isinstance(quality, bool) or quality in PROFILES:
+        return None
+    return (f"quality must be true, false or a profile's name ({', '.join(repr(p) for p in PROFILES)}); "
+            f"got {quality!r}{did_you_mean(str(quality), PROFILES)}")
 
 
 def _min_char(least: int, why: str) -> _Check:
@@ -290,8 +302,8 @@ OPS: dict[str, _OpInfo] = {
         _WORD, _SynonymAug, "word", wordnet=True,
         exclude={"model_path": "it is the PPDB model's path, and PPDB needs a downloaded model",
                  "force_reload": "it only reloads a PPDB model"},
-        checks=(_wordnet_source, _wordnet_lang)),
-    "AntonymAug": _OpInfo(_WORD, _AntonymAug, "word", wordnet=True, checks=(_wordnet_lang,)),
+        checks=(_quality, _wordnet_source, _wordnet_lang)),
+    "AntonymAug": _OpInfo(_WORD, _AntonymAug, "word", wordnet=True, checks=(_quality, _wordnet_lang)),
     "RandomWordAug": _OpInfo(
         _WORD, _RandomWordAug, "word", choices={"action": ("swap", "delete", "crop", "substitute")},
         checks=(_strings("target_words"), _target_words)),
@@ -406,19 +418,24 @@ def import_nlpaug(module: str) -> ModuleType:
     nlpaug imports NLTK at import time in a ``try: ... except ImportError``,
     which costs 1-2 s (NLTK imports SciPy and scikit-learn when installed); the
     ops here need it only to load WordNet through NLTK, which the synonym index
-    replaces. NLTK is hidden while nlpaug is imported (``sys.modules["nltk"] =
+    replaces. NLTK (and PyTorch) is hidden while nlpaug is imported (``sys.modules["nltk"] =
     None`` makes ``import nltk`` raise ImportError, which nlpaug catches), and
     the names nlpaug took from it are then put back as stand-ins that import
     NLTK on first use, so nlpaug's own WordNet model still works in this process.
     """
     if "nltk" in sys.modules:
         return importlib.import_module(module)
-    sys.modules["nltk"] = None  # type: ignore[assignment]
+    # PyTorch too, when installed and not imported yet: nlpaug imports it (1-2 s) in a
+    # ``try`` for its model-based ops only, which augment-dir refuses.
+    hidden = [name for name in ("nltk", "torch") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
     try:
         found = importlib.import_module(module)
     finally:
-        if "nltk" in sys.modules and sys.modules["nltk"] is None:
-            del sys.modules["nltk"]
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
     for name, names in _NLTK_NAMES.items():
         loaded = sys.modules.get(name)
         if loaded is None:

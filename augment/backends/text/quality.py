@@ -35,9 +35,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from augment.backends.text.inflect import WordForm, apply_case, case_pattern, inflect, word_form
 from augment.backends.text.layout import token_spans
@@ -45,11 +45,12 @@ from augment.backends.text.layout import token_spans
 if TYPE_CHECKING:
     from augment.backends.text.synonym_index import WordNetIndex
 
-__all__ = ["CANDIDATE_SENSES", "MAX_ZIPF_DROP", "MIN_FIRST_SENSE_SHARE", "MIN_FORM_ZIPF", "MIN_ZIPF", "POS_SHARE",
-           "REASONS", "SENSES", "SENSE_SHARE", "CANDIDATE_SHARE", "Plan", "QualityFilter"]
+__all__ = ["CANDIDATE_SENSES", "CANDIDATE_SHARE", "DEFAULT_PROFILE", "MAX_ZIPF_DROP", "MIN_FIRST_SENSE_SHARE",
+           "MIN_FORM_ZIPF", "MIN_ZIPF", "POS_SHARE", "PROFILES", "REASONS", "RELATIONS", "SENSES", "SENSE_SHARE",
+           "Plan", "Profile", "QualityFilter", "profile_name"]
 
-# The settings below were tuned on the "tuning" sentences of
-# benchmarks/data/text_quality_sentences.txt, never on the held-out ones.
+# The settings below are the "strict" profile's (recipe format 2's quality = true), tuned on
+# the "tuning" sentences of benchmarks/data/text_quality_sentences.txt, never on the held-out ones.
 
 #: The least Zipf frequency (log10 of uses per billion words) of a replacement's lemma...
 MIN_ZIPF = 3.0
@@ -81,6 +82,90 @@ CANDIDATE_SHARE = {"n": 0.0, "v": 0.3, "a": 0.0, "r": 0.0}
 _LIGHT_VERBS = frozenset("make take give go come put set let keep hold bring turn".split())
 _NEVER_PUT_IN = _LIGHT_VERBS | frozenset("say tell see know find look run pass lead get have do be".split())
 _OBJECT_PRONOUNS = frozenset("me him us them".split())
+
+#: Where a replacement may come from: the word's own synset (nlpaug's only source), WordNet's
+#: similar adjectives (a head adjective's satellites and a satellite's head: "hungry" ->
+#: "famished"), adverbs through their adjectives ("quickly" -> "quick" -> "fast" -> ...),
+#: a verb's hypernym ("strolled" -> "walked") and its verb group; AntonymAug's are antonyms.
+RELATIONS: tuple[str, ...] = ("synonym", "similar", "pertainym", "hypernym", "verb group", "antonym")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The filter's settings: which replacements it trusts (see the module docstring).
+
+    The defaults are the "strict" profile's (recipe format 2's ``quality = true``).
+
+    Attributes:
+        name: The profile's name, as ``quality`` names it in ops, params and recipes.
+        min_zipf: The least Zipf frequency of a replacement's lemma...
+        min_form_zipf: ... and of its inflected form.
+        max_zipf_drop: How much rarer (Zipf) a replacement may be than the word it replaces.
+        senses: How many of a word's most frequent senses replacements may come from...
+        sense_share: ... a sense after the first only if the word was seen in it at least this share of
+            the times it was seen in the first.
+        min_first_sense_share: A word whose first sense has less than this share of its sense counts stays.
+        candidate_senses: A synonym must have the sense among its own this many most frequent ones.
+        pos_share: A replacement must be used as the original's part of speech at least this share of the
+            times it is used as its most frequent one.
+        candidate_share: A synonym must be used in the sense at least this share of the times it is used as
+            that part of speech (per part of speech).
+        unseen_min_zipf: None: synonyms only where the tagged corpus saw them in the sense (a sense
+            count > 0); else also unseen ones this common (Zipf).
+        relations: Where replacements may come from (:data:`RELATIONS`).
+        similar_senses: A similar adjective must have the similar synset among its this many first senses.
+        similar_from_head: Whether a head adjective's satellites may replace it ("big" -> "huge"), not
+            only a satellite's head ("huge" -> "big").
+        similar_head_min_zipf: ... and then only satellites this common (Zipf).
+        pertainym_similar: Whether adverbs may also come from the adjective's similar adjectives.
+        hypernym_gain: A verb's hypernym must be at least this much more frequent (Zipf) than the verb:
+            the general word for a specific one ("strolled" -> "walked"), not the reverse.
+    """
+
+    name: str = "strict"
+    min_zipf: float = MIN_ZIPF
+    min_form_zipf: float = MIN_FORM_ZIPF
+    max_zipf_drop: float = MAX_ZIPF_DROP
+    senses: int = SENSES
+    sense_share: float = SENSE_SHARE
+    min_first_sense_share: float = MIN_FIRST_SENSE_SHARE
+    candidate_senses: int = CANDIDATE_SENSES
+    pos_share: float = POS_SHARE
+    candidate_share: Mapping[str, float] = field(default_factory=lambda: dict(CANDIDATE_SHARE))
+    unseen_min_zipf: float | None = None
+    relations: frozenset[str] = frozenset({"synonym"})
+    similar_senses: int = 1
+    similar_from_head: bool = False
+    similar_head_min_zipf: float = 0.0
+    pertainym_similar: bool = False
+    hypernym_gain: float = 0.5
+
+
+#: The profiles ``quality`` may name. "strict" is ``quality = true`` (the default), as recipe
+#: format 2 has it. A "balanced" profile (strict + a satellite adjective's head, "huge" ->
+#: "large") was tried as a new default and dropped: on fresh held-out sentences it added 12 %
+#: more swaps, 39 % of them judged wrong (benchmarks/data/text_quality_judged_round4.tsv).
+PROFILES: dict[str, Profile] = {
+    "strict": Profile(),
+    # Opt-in. More swaps, more of them wrong: every relation, a head adjective's common satellites ("big" ->
+    # "huge", but also "new" -> "recent"), a verb's more frequent hypernym, second senses the
+    # word is seen in half as often as its first, and common synonyms the corpus never counted.
+    "wide": Profile(name="wide", relations=frozenset(RELATIONS) - {"antonym"}, similar_from_head=True,
+                    similar_head_min_zipf=4.0, sense_share=0.5, unseen_min_zipf=3.5),
+}
+#: What ``quality = true`` means.
+DEFAULT_PROFILE = "strict"
+
+
+def profile_name(quality: bool | str) -> str | None:
+    """The profile an op's ``quality`` names (true: :data:`DEFAULT_PROFILE`); None for false (nlpaug's own)."""
+    if quality is True:
+        return DEFAULT_PROFILE
+    if quality is False:
+        return None
+    if quality not in PROFILES:
+        raise ValueError(f"quality must be true, false or one of {', '.join(PROFILES)}; got {quality!r}")
+    return quality
 
 #: Why a word was left as it is, as params count them.
 REASONS: tuple[str, ...] = (
@@ -157,10 +242,12 @@ class Plan:
 
     Attributes:
         candidates: Token index -> replacements, ready to put in (form and case done), in a fixed order.
+        relations: Token index -> where each of its candidates came from (:data:`RELATIONS`), in their order.
         reasons: Token index -> why the word stays (one of :data:`REASONS`); punctuation has neither.
     """
 
     candidates: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    relations: dict[int, tuple[str, ...]] = field(default_factory=dict)
     reasons: dict[int, str] = field(default_factory=dict)
 
 
@@ -170,12 +257,19 @@ class QualityFilter:
     Args:
         index: The synonym index.
         antonyms: Replacements are antonyms (AntonymAug), not synonyms.
+        profile: The settings, or the name of one of :data:`PROFILES`.
     """
 
-    def __init__(self, index: WordNetIndex, *, antonyms: bool = False) -> None:
+    def __init__(self, index: WordNetIndex, *, antonyms: bool = False,
+                 profile: Profile | str = DEFAULT_PROFILE) -> None:
+        if isinstance(profile, str):
+            if profile not in PROFILES:
+                raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}")
+            profile = PROFILES[profile]
         self.index = index
         self.antonyms = antonyms
-        self._cache: dict[tuple[str, WordForm, str | None], tuple[str, ...]] = {}
+        self.profile = profile
+        self._cache: dict[tuple[str, WordForm, str | None], tuple[tuple[str, str], ...]] = {}
         self._expression = functools.lru_cache(maxsize=_CACHE_SIZE)(self._expression_uncached)
 
     @staticmethod
@@ -210,9 +304,10 @@ class QualityFilter:
                                                                                          spans[i][0]].strip()):
                     # "a long trip" must not become "a endless trip": keep the vowel or consonant start.
                     vowel = word[0].lower() in _VOWELS
-                    found = tuple(w for w in found if (w[0].lower() in _VOWELS) == vowel)
+                    found = tuple((w, r) for w, r in found if (w[0].lower() in _VOWELS) == vowel)
                 if found:
-                    plan.candidates[i] = found
+                    plan.candidates[i] = tuple(w for w, _ in found)
+                    plan.relations[i] = tuple(r for _, r in found)
                     continue
                 reason = "no candidate"
             plan.reasons[i] = reason
@@ -355,7 +450,9 @@ class QualityFilter:
 
     # ------------------------------------------------------------------ what may come instead
 
-    def _replacements(self, lower: str, tag: str, pattern: str, context: str | None = None) -> tuple[str, ...]:
+    def _replacements(self, lower: str, tag: str, pattern: str,
+                      context: str | None = None) -> tuple[tuple[str, str], ...]:
+        """``(replacement, relation)`` pairs for the word ``lower`` tagged ``tag``, in ``pattern``'s case."""
         pos = _POS[tag]
         form = word_form(self.index, lower, pos, tag)
         if form is None:
@@ -365,52 +462,130 @@ class QualityFilter:
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()  # memory stays flat however many files a worker augments
             self._cache[key] = self._lemma_replacements(lower, form, context)
-        return tuple(apply_case(w, pattern) for w in self._cache[key]) if pattern else self._cache[key]
+        found = self._cache[key]
+        return tuple((apply_case(w, pattern), r) for w, r in found) if pattern else found
 
-    def _lemma_replacements(self, lower: str, form: WordForm, context: str | None = None) -> tuple[str, ...]:
-        index = self.index
-        if self.antonyms and form.pos == "n":
-            return ()  # nlpaug's AntonymAug changes verbs, adjectives and adverbs only
+    def _senses(self, form: WordForm, context: str | None) -> list[tuple[int, tuple[tuple[str, int, tuple[str, ...]],
+                                                                                   ...]]]:
+        """The senses of ``form`` replacements may come from: ``(offset, lemmas)``, most frequent first."""
+        index, profile = self.index, self.profile
         offsets = index.offsets(form.lemma, form.pos) or ()
-        found: list[str] = []
         first = 0
-        senses: list[tuple[int, tuple[tuple[str, int, tuple[str, ...]], ...]]] = []
+        senses = []
         total = sum(count for offset in offsets for name, count, _ in index.lemmas(form.pos, offset)
                     if name.lower() == form.lemma)
-        for rank, offset in enumerate(offsets[:SENSES]):
+        for rank, offset in enumerate(offsets[:profile.senses]):
             lemmas = index.lemmas(form.pos, offset)
             own = sum(count for name, count, _ in lemmas if name.lower() == form.lemma)
             if rank == 0:
                 first = own
-                if total and own < MIN_FIRST_SENSE_SHARE * total:
+                if total and own < profile.min_first_sense_share * total:
                     break
-            elif not own or own < SENSE_SHARE * first:
+            elif not own or own < profile.sense_share * first:
                 continue  # a sense the tagged corpus saw the word in rarely, or never
             if form.pos == "v" and context is not None and not self._fits(form.lemma, offset, context):
                 continue  # "hid under the sofa" is not the "hid it" sense
             senses.append((offset, lemmas))
-        for offset, lemmas in senses:
-            for name, count, opposite in lemmas:
-                names = ([a for a in opposite] if name.lower() == form.lemma else []) if self.antonyms else \
-                    ([name] if count else [])  # a synonym the tagged corpus saw in this sense
-                for candidate in names:
-                    if candidate in found or not self._common(candidate, form, lower):
-                        continue
-                    if not self._main_sense(candidate, form.pos, None if self.antonyms else offset):
-                        continue
-                    if not self.antonyms and count < CANDIDATE_SHARE.get(form.pos, 0.0) * \
-                            self._pos_counts(candidate)[form.pos]:
-                        continue
-                    if form.pos == "v" and context is not None and not self.antonyms and \
-                            not self._fits(candidate, offset, context):
-                        continue
-                    word = inflect(index, candidate, form)
-                    if word is None or word == lower or word in found:
-                        continue
-                    if word != candidate and index.zipf(word) < MIN_FORM_ZIPF:
-                        continue
-                    found.append(word)
+        return senses
+
+    def _lemma_replacements(self, lower: str, form: WordForm, context: str | None = None) -> tuple[tuple[str, str],
+                                                                                                   ...]:
+        if self.antonyms and form.pos == "n":
+            return ()  # nlpaug's AntonymAug changes verbs, adjectives and adverbs only
+        found: list[tuple[str, str]] = []
+        words: set[str] = set()
+        for offset, lemmas in self._senses(form, context):
+            for candidate, relation, sense in self._sources(form, offset, lemmas):
+                word = self._admit(candidate, relation, sense, form, lower, context, words)
+                if word is not None:
+                    words.add(word)
+                    found.append((word, relation))
         return tuple(found)
+
+    def _sources(self, form: WordForm, offset: int, lemmas: tuple[tuple[str, int, tuple[str, ...]], ...]
+                 ) -> list[tuple[tuple[str, int], str, int]]:
+        """Candidate lemmas of one sense: ``((name, sense count), relation, the synset they are taken in)``."""
+        index, relations = self.index, self.profile.relations
+        if self.antonyms:
+            return [((a, 1), "antonym", offset) for name, _, opposite in lemmas if name.lower() == form.lemma
+                    for a in opposite]
+        out = [((name, count), "synonym", offset) for name, count, _ in lemmas]
+        links = index.links(form.pos, offset) if len(relations) > 1 else {}
+        if "similar" in relations and form.pos == "a" and (
+                self.profile.similar_from_head or index.synset_kind("a", offset) == "s"):
+            for pos, other in links.get("similar", ()):
+                out += [((name, count), "similar", other) for name, count, _ in index.lemmas(pos, other)]
+        if "hypernym" in relations and form.pos == "v":
+            for pos, other in links.get("hypernyms", ()):
+                out += [((name, count), "hypernym", other) for name, count, _ in index.lemmas(pos, other)]
+        if "verb group" in relations and form.pos == "v":
+            for pos, other in links.get("group", ()):
+                out += [((name, count), "verb group", other) for name, count, _ in index.lemmas(pos, other)]
+        if "pertainym" in relations and form.pos == "r":
+            out += self._pertainym_sources(form, links)
+        return out
+
+    def _pertainym_sources(self, form: WordForm, links: Mapping[str, Any]) -> list[tuple[tuple[str, int], str, int]]:
+        """Adverbs through their adjectives: "quickly" -> "quick" -> its synonyms -> their adverbs in -ly."""
+        index = self.index
+        out = []
+        for name, targets in links.get("pertainyms", {}).items():
+            if name.lower() != form.lemma:
+                continue
+            for pos, adjective_sense, adjective in targets:
+                adjectives = [(n, c) for n, c, _ in index.lemmas(pos, adjective_sense)]
+                for similar_pos, other in (index.links(pos, adjective_sense).get("similar", ())
+                                           if self.profile.pertainym_similar else ()):
+                    adjectives += [(n, c) for n, c, _ in index.lemmas(similar_pos, other)]
+                for other_adjective, count in adjectives:
+                    if other_adjective.lower() == adjective.lower():
+                        continue
+                    for adverb in _adverbs_of(other_adjective.lower()):
+                        sense = self._adverb_sense(adverb, other_adjective.lower())
+                        if sense is not None:
+                            out.append(((adverb, count), "pertainym", sense))
+        return out
+
+    def _adverb_sense(self, adverb: str, adjective: str) -> int | None:
+        """The adverb synset, among ``adverb``'s most frequent, where it pertains to ``adjective``; else None."""
+        for offset in (self.index.offsets(adverb, "r") or ())[:self.profile.candidate_senses]:
+            for name, targets in self.index.links("r", offset).get("pertainyms", {}).items():
+                if name.lower() == adverb and any(n.lower() == adjective for _, _, n in targets):
+                    return offset
+        return None
+
+    def _admit(self, candidate: tuple[str, int], relation: str, sense: int, form: WordForm, lower: str,
+               context: str | None, words: set[str]) -> str | None:
+        """``candidate`` put in ``form``, if it passes every check; else None."""
+        name, count = candidate
+        profile, index = self.profile, self.index
+        if name in words:
+            return None  # (strict, as format 2 had it: a lemma spelled as a replacement found already)
+        if self.antonyms:
+            if not self._common(name, form, lower) or not self._main_sense(name, form.pos, None):
+                return None
+        else:
+            if not count and relation != "pertainym" and (profile.unseen_min_zipf is None
+                                                             or index.zipf(name) < profile.unseen_min_zipf):
+                return None  # a synonym the tagged corpus never saw in this sense (unless it is common)
+            if not self._common(name, form, lower) or not self._main_sense(
+                    name, form.pos, sense, profile.similar_senses if relation == "similar" else None):
+                return None
+            if count < profile.candidate_share.get(form.pos, 0.0) * self._pos_counts(name)[form.pos]:
+                return None
+            if relation == "similar" and index.synset_kind("a", sense) == "s" and \
+                    index.zipf(name) < profile.similar_head_min_zipf:
+                return None  # a head's satellite: narrower than the head, so only the common ones
+            if relation == "hypernym" and index.zipf(name) < index.zipf(form.lemma) + profile.hypernym_gain:
+                return None  # the general word for a specific one, not the reverse
+            if form.pos == "v" and context is not None and not self._fits(name, sense, context):
+                return None
+        word = inflect(index, name, form)
+        if word is None or word == lower or word in words:
+            return None
+        if word != name and index.zipf(word) < profile.min_form_zipf:
+            return None
+        return word
 
     def _fits(self, lemma: str, offset: int, context: str) -> bool:
         """Whether the verb ``lemma`` in the sense ``offset`` has a frame for what follows it (or no frames)."""
@@ -424,23 +599,34 @@ class QualityFilter:
         "production"), no function word or light verb, an adverb in -ly for an
         adverb in -ly, and no -ing noun for a noun that is none.
         """
-        lemma = form.lemma
+        lemma, profile = form.lemma, self.profile
         return (name.isalpha() and name.islower() and name != lemma and name not in _WORDS
                 and not name.startswith(lemma[:-1]) and not lemma.startswith(name)
                 and not (form.pos == "v" and name in _NEVER_PUT_IN)
                 and not (form.pos == "r" and lower.endswith("ly") and not name.endswith("ly"))
                 and not (form.pos == "n" and name.endswith("ing") and not lemma.endswith("ing"))
-                and self.index.zipf(name) >= max(MIN_ZIPF, self.index.zipf(lemma) - MAX_ZIPF_DROP)
+                and self.index.zipf(name) >= max(profile.min_zipf, self.index.zipf(lemma) - profile.max_zipf_drop)
                 and self._mainly(name, form.pos))
 
     def _mainly(self, name: str, pos: str) -> bool:
         """Whether ``name`` is mostly used as part of speech ``pos`` ("minor" is mostly an adjective)."""
         counts = self._pos_counts(name)
-        return counts[pos] >= POS_SHARE * max(counts.values())
+        return counts[pos] >= self.profile.pos_share * max(counts.values())
 
-    def _main_sense(self, name: str, pos: str, offset: int | None) -> bool:
-        """Whether the synset ``offset`` is among ``name``'s :data:`SENSES` + 1 most frequent (None: any sense)."""
+    def _main_sense(self, name: str, pos: str, offset: int | None, senses: int | None = None) -> bool:
+        """Whether the synset ``offset`` is among ``name``'s ``senses`` most frequent (None: any sense)."""
         own = self.index.offsets(name, pos) or ()
         if offset is None:
             return bool(own)
-        return offset in own[:CANDIDATE_SENSES]
+        return offset in own[:senses or self.profile.candidate_senses]
+
+
+def _adverbs_of(adjective: str) -> tuple[str, ...]:
+    """The spellings an adverb in -ly made from ``adjective`` may have ("rapid" -> "rapidly", "easy" -> "easily")."""
+    if adjective.endswith("y"):
+        return (adjective[:-1] + "ily",)
+    if adjective.endswith("le"):
+        return (adjective[:-1] + "y",)
+    if adjective.endswith("ic"):
+        return (adjective + "ally",)
+    return (adjective + "ly",)

@@ -48,8 +48,9 @@ __all__ = [
     "index_path",
 ]
 
-#: Bumped whenever what the index holds, or how it is read, changes.
-INDEX_FORMAT = 2
+#: Bumped whenever what the index holds, or how it is read, changes. 3: synsets' links (similar
+#: adjectives, verb groups, hypernyms, pertainyms) for the quality filter's "balanced" profile.
+INDEX_FORMAT = 3
 #: NLTK's WordNet parts of speech, in its order (``POS_LIST``).
 POS_LIST: tuple[str, ...] = ("n", "v", "a", "r")
 
@@ -72,7 +73,7 @@ CREATE TABLE lemma_index (form TEXT NOT NULL, pos TEXT NOT NULL, offsets TEXT NO
 CREATE TABLE exceptions (pos TEXT NOT NULL, form TEXT NOT NULL, bases TEXT NOT NULL,
                          PRIMARY KEY (pos, form)) WITHOUT ROWID;
 CREATE TABLE synsets (pos TEXT NOT NULL, offset INTEGER NOT NULL, kind TEXT NOT NULL, lemmas TEXT NOT NULL,
-                      PRIMARY KEY (pos, offset)) WITHOUT ROWID;
+                      links TEXT NOT NULL, PRIMARY KEY (pos, offset)) WITHOUT ROWID;
 CREATE TABLE zipf (word TEXT PRIMARY KEY, value REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE forms (lemma TEXT NOT NULL, tag TEXT NOT NULL, form TEXT NOT NULL, rank INTEGER NOT NULL);
 """
@@ -132,6 +133,7 @@ class WordNetIndex:
         self.inflections = functools.lru_cache(maxsize=65536)(self._inflections)
         self.analyses = functools.lru_cache(maxsize=65536)(self._analyses)
         self.frames = functools.lru_cache(maxsize=16384)(self._frames)
+        self.links = functools.lru_cache(maxsize=16384)(self._links)
         self._exceptions: dict[tuple[str, str], tuple[str, ...] | None] = {}
 
     def _query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -188,6 +190,20 @@ class WordNetIndex:
         if not rows:
             return {}
         return {name.lower(): frozenset(frames) for name, _, _, frames in json.loads(rows[0][0])}
+
+    def _links(self, pos: str, offset: int) -> dict[str, Any]:
+        """A synset's links the quality filter follows, by WordNet's pointer symbols.
+
+        ``"similar"`` (WordNet's similar-to adjectives: a head adjective's satellites,
+        a satellite's head), ``"group"`` (verb group) and ``"hypernyms"``: lists of
+        ``(pos, offset)``; ``"pertainyms"`` (per lemma): lemma name -> list of
+        ``(pos, offset, name)`` ("quickly" -> "quick"). Only the kinds the synset has.
+        """
+        rows = self._query("SELECT links FROM synsets WHERE pos = ? AND offset = ?", (_FILE_POS[pos], offset))
+        if not rows or not rows[0][0]:
+            return {}
+        links: dict[str, Any] = json.loads(rows[0][0])
+        return links
 
     def synset_kind(self, pos: str, offset: int) -> str:
         """The synset's own part of speech ("s" for an adjective satellite)."""
@@ -367,7 +383,7 @@ def _nltk_morphy_matches(wn: Any) -> bool:
 
 
 def _wordnet_rows(wn: Any) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]],
-                                      list[tuple[str, int, str, str]]]:
+                                      list[tuple[str, int, str, str, str]]]:
     """NLTK's lemma index, exception lists and synsets, as rows for the index."""
     counts: dict[str, int] = {}
     try:
@@ -387,8 +403,23 @@ def _wordnet_rows(wn: Any) -> tuple[list[tuple[str, str, str]], list[tuple[str, 
         for synset in wn.all_synsets(pos):
             lemmas = [[lemma.name(), counts.get(lemma.key(), 0), [a.name() for a in lemma.antonyms()],
                        lemma.frame_ids() if pos == "v" else []] for lemma in synset.lemmas()]
-            synset_rows.append((pos, synset.offset(), synset.pos(), json.dumps(lemmas, separators=(",", ":"))))
+            synset_rows.append((pos, synset.offset(), synset.pos(), json.dumps(lemmas, separators=(",", ":")),
+                                _links(synset)))
     return lemma_rows, exception_rows, synset_rows
+
+
+def _links(synset: Any) -> str:
+    """The synset's similar adjectives, verb group, hypernyms and its lemmas' pertainyms, as JSON ('' if none)."""
+    links: dict[str, Any] = {}
+    for kind, found in (("similar", synset.similar_tos()), ("group", synset.verb_groups()),
+                        ("hypernyms", synset.hypernyms())):
+        if found:
+            links[kind] = [[_FILE_POS[s.pos()], s.offset()] for s in found]
+    pertainyms = {lemma.name(): [[_FILE_POS[p.synset().pos()], p.synset().offset(), p.name()]
+                                 for p in lemma.pertainyms()] for lemma in synset.lemmas() if lemma.pertainyms()}
+    if pertainyms:
+        links["pertainyms"] = pertainyms
+    return json.dumps(links, separators=(",", ":"), sort_keys=True) if links else ""
 
 
 def _word_rows(lemma_rows: Iterable[tuple[str, str, str]]) -> tuple[list[tuple[str, float]],
@@ -487,7 +518,7 @@ def build_index(path: str | os.PathLike[str]) -> Path:
             db.executescript(_SCHEMA)
             db.executemany("INSERT INTO lemma_index VALUES (?, ?, ?)", lemma_rows)
             db.executemany("INSERT INTO exceptions VALUES (?, ?, ?)", exception_rows)
-            db.executemany("INSERT INTO synsets VALUES (?, ?, ?, ?)", synset_rows)
+            db.executemany("INSERT INTO synsets VALUES (?, ?, ?, ?, ?)", synset_rows)
             db.executemany("INSERT INTO zipf VALUES (?, ?)", zipf_rows)
             db.executemany("INSERT INTO forms VALUES (?, ?, ?, ?)", form_rows)
             db.executescript(_INDEXES)

@@ -12,7 +12,8 @@ take nlpaug's own arguments plus ``quality`` (augment-dir's; default true):
   ``random.sample`` per word for its replacement), but the eligible words and
   their replacements come from :class:`~augment.backends.text.quality.QualityFilter`:
   a word it turns down is never picked, so the next one is, and ``skipped``
-  counts the words it turned down, per reason.
+  counts the words it turned down, per reason; ``picked`` says, per changed
+  token, which WordNet relation its replacement came from.
 """
 
 from __future__ import annotations
@@ -45,18 +46,20 @@ class _Doc(Doc):
 class _Quality:
     """What both ops share: the filter's plan for the sample being augmented, and the skip counts."""
 
-    quality: bool
+    quality: bool | str
     quality_filter: QualityFilter | None
     skipped: Counter[str]
+    picked: dict[int, str]
     model: Any  # nlpaug's WordNet model (set by nlpaug's __init__)
     _plan: Plan
 
-    def _setup(self, quality: bool, wordnet_model: Any, quality_filter: QualityFilter | None) -> None:
+    def _setup(self, quality: bool | str, wordnet_model: Any, quality_filter: QualityFilter | None) -> None:
         if quality and quality_filter is None:
             raise ValueError("quality=True needs the quality filter (the text backend gives it)")
         self.quality = quality
         self.quality_filter = quality_filter
         self.skipped = Counter()
+        self.picked = {}
         self._plan = Plan()
         self._wordnet_model = wordnet_model
 
@@ -66,6 +69,15 @@ class _Quality:
         if for_tagger != tokens:
             tagged = self.model.pos_tag(for_tagger)  # text in capitals: tag it in lower case
         self._plan = self.quality_filter.plan(data, tokens, tagged)
+
+    def _pick(self, index: int, candidates: list[str]) -> str:
+        """One of ``candidates`` for token ``index``, drawn as nlpaug draws it; its relation goes into ``picked``."""
+        candidate = str(self.sample(candidates, 1)[0])  # type: ignore[attr-defined]
+        relations = self._plan.relations.get(index, ())
+        position = self._plan.candidates.get(index, ()).index(candidate) if candidate in candidates else -1
+        if 0 <= position < len(relations):
+            self.picked[index] = relations[position]
+        return candidate
 
     def _eligible(self, token_idxes: list[int]) -> list[int]:
         """The words the filter found replacements for; the others are counted by reason."""
@@ -88,7 +100,7 @@ class QualitySynonymAug(_Quality, SynonymAug):
                  aug_min: int = 1, aug_max: int | None = 10, aug_p: float = 0.3, lang: str = "eng",
                  stopwords: list[str] | None = None, tokenizer: Any = None, reverse_tokenizer: Any = None,
                  stopwords_regex: str | None = None, force_reload: bool = False, verbose: int = 0,
-                 quality: bool = True, *, wordnet_model: Any = None,
+                 quality: bool | str = True, *, wordnet_model: Any = None,
                  quality_filter: QualityFilter | None = None) -> None:
         self._setup(quality, wordnet_model, quality_filter)
         super().__init__(aug_src=aug_src, model_path=model_path, name=name, aug_min=aug_min, aug_max=aug_max,
@@ -123,7 +135,7 @@ class QualitySynonymAug(_Quality, SynonymAug):
         if not aug_idxes:
             return data
         for aug_idx in aug_idxes:
-            candidate = self.sample(list(self._plan.candidates[aug_idx]), 1)[0]
+            candidate = self._pick(aug_idx, list(self._plan.candidates[aug_idx]))
             change_seq += 1
             doc.add_change_log(aug_idx, new_token=candidate, action=Action.SUBSTITUTE,
                                change_seq=self.parent_change_seq + change_seq)
@@ -139,7 +151,7 @@ class QualityAntonymAug(_Quality, AntonymAug):
     def __init__(self, name: str = "Antonym_Aug", aug_min: int = 1, aug_max: int | None = 10,
                  aug_p: float = 0.3, lang: str = "eng", stopwords: list[str] | None = None,
                  tokenizer: Any = None, reverse_tokenizer: Any = None, stopwords_regex: str | None = None,
-                 verbose: int = 0, quality: bool = True, *, wordnet_model: Any = None,
+                 verbose: int = 0, quality: bool | str = True, *, wordnet_model: Any = None,
                  quality_filter: QualityFilter | None = None) -> None:
         self._setup(quality, wordnet_model, quality_filter)
         super().__init__(name=name, aug_min=aug_min, aug_max=aug_max, aug_p=aug_p, lang=lang, stopwords=stopwords,
@@ -199,7 +211,7 @@ class QualityAntonymAug(_Quality, AntonymAug):
                 continue
             candidates = self.get_candidates(pos, aug_idx)
             if candidates:
-                candidate = self.sample(candidates, 1)[0]
+                candidate = self._pick(aug_idx, candidates)
                 change_seq += 1
                 doc.add_change_log(aug_idx, new_token=candidate, action=Action.SUBSTITUTE,
                                    change_seq=self.parent_change_seq + change_seq)
