@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import ast
 import itertools
-import multiprocessing
 import os
 import sys
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from augment.core.files import discard
 from augment.run.task import FileResult, Task, drop_read_ahead, read_ahead, run_task, start_task, worker_init
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
 __all__ = ["Executor", "InProcessExecutor", "ProcessPoolTaskExecutor", "WorkerStartError", "executor_for",
            "in_worker_start_up", "unguarded_script_call"]
@@ -77,7 +80,9 @@ def in_worker_start_up() -> bool:
     A script that runs a pool at its top level without an ``if __name__ ==
     "__main__":`` guard would otherwise start a run again inside every worker.
     """
-    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+    # A spawned worker imports multiprocessing before anything else; a process that has not is none.
+    multiprocessing = sys.modules.get("multiprocessing")
+    return multiprocessing is not None and bool(getattr(multiprocessing.current_process(), "_inheriting", False))
 
 
 class Executor(ABC):
@@ -191,15 +196,21 @@ class ProcessPoolTaskExecutor(Executor):
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        # spawn, not fork: TensorFlow is not fork-safe, and spawned workers start
-        # clean, importing only the backends their tasks need.
-        self._context = multiprocessing.get_context("spawn")
 
     def _pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context, initializer=worker_init)
+        # Imported here: multiprocessing costs a run in one process ~10 ms of start-up for nothing.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn, not fork: TensorFlow is not fork-safe, and spawned workers start
+        # clean, importing only the backends their tasks need.
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=worker_init)
 
     def run(self, plan: Iterable[Task | FileResult]) -> Iterator[FileResult]:
         """Yield results as tasks complete; at most two tasks per worker in flight (memory stays flat)."""
+        from concurrent.futures.process import BrokenProcessPool
+
         max_in_flight = 2 * self.workers
         pool = self._pool()
         in_flight: dict[Future[FileResult], Task] = {}

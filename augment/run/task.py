@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import errno
 import json
-import multiprocessing
-import multiprocessing.connection
 import os
 import shutil
 import tempfile
@@ -334,6 +332,8 @@ def _run_with_store(task: Task) -> FileResult:
 
 
 def _exit_with_parent(sentinel: int) -> None:
+    import multiprocessing.connection
+
     multiprocessing.connection.wait([sentinel])
     os._exit(1)  # the process that started us is gone (even by SIGKILL): nobody will take our results
 
@@ -345,6 +345,8 @@ def worker_init() -> None:
     worker exits as soon as the process that started it is gone, however it
     died, instead of lingering with a backend's memory.
     """
+    import multiprocessing
+
     warnings.simplefilter("ignore", RunNotice)
     set_worker_process()  # backends keep native libraries to one thread here
     parent = multiprocessing.parent_process()

@@ -190,6 +190,8 @@ class OpenedImage:
                         "only single-frame images are augmented",
                     )
                 self.deep = deep_channels(self.image)
+                if self.deep is None:
+                    _decode_into_one_block(self.image)
         except BaseException:
             if handle is not None:
                 handle.close()
@@ -249,6 +251,22 @@ class OpenedImage:
             else:
                 image.info["exif"] = exif
         return image
+
+
+def _decode_into_one_block(image: PILImage.Image) -> None:
+    """Have Pillow decode a large RGB ``image`` into one block of memory, not into pieces.
+
+    Pillow allocates an image above its block size (16 MB: a 4-megapixel RGB
+    image) in several blocks, which no array can view; in one block, the
+    native engine warps the pixels where they are (:func:`~augment.backends.image.rgbx.rgbx_view`)
+    instead of copying them out and back (about 100 ms for a 12-megapixel
+    photo). The decoder fills the image memory it finds in place.
+    """
+    core = pil().core
+    new_block = getattr(core, "new_block", None)
+    if image.mode != "RGB" or new_block is None or 4 * image.width * image.height <= core.get_block_size():
+        return
+    image.im = new_block(image.mode, image.size)
 
 
 @contextlib.contextmanager

@@ -408,3 +408,20 @@ def test_a_dropped_read_ahead_closes_its_file_and_cannot_be_taken(tmp_path, back
     pending.result()
     with pytest.raises(RuntimeError, match="already taken"):
         pending.result()
+
+
+def test_a_large_rgb_image_is_decoded_into_one_block_and_warped_where_it_is(tmp_path):
+    from augment.backends.image.rgbx import rgbx_view
+
+    width, height = 2100, 2000  # 16.8 MB as Pillow holds it: above its 16 MB block size
+    assert 4 * width * height > Image.core.get_block_size()
+    pixels = np.random.default_rng(11).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    src = save(Image.fromarray(pixels), tmp_path / "large.jpg", quality=90)
+    with Image.open(src) as plain:
+        plain.load()
+        assert rgbx_view(plain) is None  # Pillow's own allocation: several blocks, no view
+        expected = np.asarray(plain)
+    image = read_image(src)
+    view = rgbx_view(image)
+    assert view is not None and view.shape == (height, width, 4)
+    assert np.array_equal(view[..., :3], expected) and np.array_equal(np.asarray(image), expected)
