@@ -140,7 +140,9 @@ class InProcessExecutor(Executor):
                 if upcoming is not None:
                     reader = reader or ThreadPoolExecutor(1, thread_name_prefix="augment-dir-read")
                     read_ahead(upcoming, reader)
-                if isinstance(item, Task):
+                if isinstance(item, Task) and not ahead:  # the last: nothing to overlap its writing with
+                    waiting.append(run_task(item))
+                elif isinstance(item, Task):
                     writer = writer or ThreadPoolExecutor(1, thread_name_prefix="augment-dir-write")
                     waiting.append(start_task(item, writer))
                 else:

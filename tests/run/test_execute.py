@@ -142,3 +142,14 @@ def test_stopping_a_pipelined_run_early_leaves_only_the_files_of_results_taken(t
     assert [r.status for r in taken] == ["ok", "ok", "ok"]
     assert sorted(p.name for p in (tmp_path / "staged").iterdir()) == sorted(Path(r.temp).name for r in taken)
     assert not [t for t in threading.enumerate() if t.name.startswith("augment-dir-")]
+
+
+def test_a_one_file_run_starts_no_thread(tmp_path):
+    sources = _image_sources(tmp_path / "in")[:1]
+    plan = [item for item in _image_plan(sources, tmp_path / "staged") if isinstance(item, Task) and item.copy == 1]
+    before = set(threading.enumerate())
+    results = InProcessExecutor(pipelined=True).run(plan)
+    result = next(results)
+    assert set(threading.enumerate()) == before
+    assert result.status == "ok" and Path(result.temp).stat().st_size > 0
+    assert list(results) == []
