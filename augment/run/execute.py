@@ -130,6 +130,7 @@ class InProcessExecutor(Executor):
         # Planned items taken ahead, to find the next source to read (past originals, skipped outputs, copies).
         ahead: deque[Task | FileResult] = deque()
         items = iter(plan)
+        started: Task | None = None  # the task whose source was last read ahead
         try:
             while True:
                 ahead.extend(itertools.islice(items, _LOOKAHEAD - len(ahead)))
@@ -137,9 +138,10 @@ class InProcessExecutor(Executor):
                     break
                 item = ahead.popleft()
                 upcoming = _next_source(item, ahead)
-                if upcoming is not None:
+                if upcoming is not None and upcoming is not started:
                     reader = reader or ThreadPoolExecutor(1, thread_name_prefix="augment-dir-read")
                     read_ahead(upcoming, reader)
+                    started = upcoming
                 if isinstance(item, Task) and not ahead:  # the last: nothing to overlap its writing with
                     waiting.append(run_task(item))
                 elif isinstance(item, Task):
