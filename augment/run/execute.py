@@ -120,7 +120,7 @@ class InProcessExecutor(Executor):
         """Yield each task's result as soon as it is made (written), in plan order."""
         if not self.pipelined:
             for planned in plan:
-                yield run_task(planned) if isinstance(planned, Task) else planned
+                yield _done(_run_now(planned)) if isinstance(planned, Task) else planned
             return
         # Started at the first file that uses them: a one-file run starts no thread.
         reader: ThreadPoolExecutor | None = None
@@ -143,16 +143,16 @@ class InProcessExecutor(Executor):
                     read_ahead(upcoming, reader)
                     started = upcoming
                 if isinstance(item, Task) and not ahead:  # the last: nothing to overlap its writing with
-                    waiting.append(run_task(item))
+                    waiting.append(_run_now(item))
                 elif isinstance(item, Task):
                     writer = writer or ThreadPoolExecutor(1, thread_name_prefix="augment-dir-write")
-                    waiting.append(start_task(item, writer))
+                    waiting.append(_run_now(item, writer))
                 else:
                     waiting.append(item)
                 while waiting and (len(waiting) > 1 or isinstance(waiting[0], FileResult)):
-                    yield _done(waiting.popleft())
+                    yield _taken(waiting)
             while waiting:
-                yield _done(waiting.popleft())
+                yield _taken(waiting)
         finally:
             drop_read_ahead()
             for left in waiting:  # made, never taken (the consumer stopped): not to be left behind
@@ -176,6 +176,22 @@ def _next_source(item: Task | FileResult, ahead: Iterable[Task | FileResult]) ->
 
 def _done(item: FileResult | Future[FileResult]) -> FileResult:
     return item.result() if isinstance(item, Future) else item
+
+
+def _taken(waiting: deque[FileResult | Future[FileResult]]) -> FileResult:
+    """The first waiting result, once made; it leaves ``waiting`` only then (so a stop meanwhile removes its file)."""
+    result = _done(waiting[0])
+    waiting.popleft()
+    return result
+
+
+def _run_now(task: Task, writer: ThreadPoolExecutor | None = None) -> FileResult | Future[FileResult]:
+    """``task`` run here (its writing on ``writer`` where it pays); stopped part-way, its staged file goes."""
+    try:
+        return run_task(task) if writer is None else start_task(task, writer)
+    except BaseException:  # Ctrl-C or SIGTERM in the middle of writing it: no half-written file stays
+        discard(task.temp)
+        raise
 
 
 def _spare_core() -> bool:

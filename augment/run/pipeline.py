@@ -495,6 +495,7 @@ class AugmentRun(Iterator[FileResult]):
             raise
         state = RunState(self.storage, self._state_record(), notices=self.notices)
         ending, error = "interrupted", None
+        in_hand: FileResult | None = None  # a result taken from the executor, its file not yet in place
         try:
             with self._writing_output("prepare"):
                 state.start()
@@ -506,6 +507,7 @@ class AugmentRun(Iterator[FileResult]):
                 self.storage.write_text(RECIPE_NAME, self.recipe.to_toml())
             with manifest.writer() as writer:
                 for result in self._executor().run(self._plan()):
+                    in_hand = result
                     self.storage.check()  # in a store: stop at once if another run took OUTPUT over
                     if result.status in ("ok", "error"):
                         # The line goes first: an output that exists always has one.
@@ -519,11 +521,14 @@ class AugmentRun(Iterator[FileResult]):
                     if result.temp is not None and result.output is not None:
                         self.storage.commit(result.temp, result.output)
                         result = result.committed()
+                    in_hand = None
                     self.summary.add(result)
                     yield result
             manifest.finish()
             ending = "finished"
         except (KeyboardInterrupt, GeneratorExit):
+            if in_hand is not None:
+                self.storage.discard(in_hand.temp)  # stopped before its rename: made again next time
             raise  # "interrupted": rerunning resumes
         except BaseException as exc:
             ending, error = "failed", f"{type(exc).__name__}: {exc}"
