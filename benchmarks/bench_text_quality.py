@@ -22,17 +22,19 @@ changes, and changes per output, for both modes, and the ratio of changes per
 output (the default's over nlpaug's), for three sizes of output: one sentence,
 a paragraph of 4 sentences, and a document of 10 (nlpaug changes
 ceil(aug_p * tokens) words, at most aug_max = 10, so the size matters). Wrong senses ("funny" -> "suspect") need
-a reader: ``--hand`` reads benchmarks/data/text_quality_judged_round4.tsv, a sample of
-100 swaps of the default on the held-out sentences judged by hand, checks that
-the default still makes them, and prints that rate; ``--write-sample`` writes a
-new, unjudged sample.
+a reader: ``--hand`` reads the set's hand-judged sample (held-out: round 4's,
+held-out-5: round 5's, benchmarks/data/text_quality_judged_round*.tsv; ``--judged``
+names another), 100 swaps judged one by one, checks that the profile run still
+makes them, and prints that rate; ``--write-sample`` writes a new, unjudged
+sample. ``--coverage strict,wide`` prints how many words per sentence have a
+candidate under each profile.
 
 It also prints the accuracy of the offline tagger (the one used when NLTK's
 perceptron tagger is not installed) on the hand-tagged sentences of
 tests/backends/text/data (dev: used while improving it; test: not).
 
-Usage: .venv/bin/python benchmarks/bench_text_quality.py [--set held-out|tuning-all|...] [--seeds 5] [--hand]
-       [--quality true|strict|wide]
+Usage: .venv/bin/python benchmarks/bench_text_quality.py [--set held-out-5|held-out|tuning-all|...] [--seeds 5]
+       [--hand] [--quality true|strict|wide] [--coverage strict,wide]
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ SENTENCES = DATA / "text_quality_sentences.txt"
 # The latest hand-judged sample: 100 swaps of the "balanced" profile tried in round 4 (the
 # "strict" default makes the "synonym" ones too, not the "similar" ones).
 JUDGED = DATA / "text_quality_judged_round4.tsv"
+# Each held-out set's hand-judged sample (--hand reads the one of the set run).
+JUDGED_BY_SET = {"held-out": JUDGED, "held-out-5": DATA / "text_quality_judged_round5_strict.tsv"}
 TAGGED = Path(__file__).parent.parent / "tests" / "backends" / "text" / "data"
 WORD = re.compile(r"(\W)")
 
@@ -172,6 +176,24 @@ def run(texts: list[str], seeds: int, quality: bool | str, classifier: Classifie
             "swaps": swaps, "relations": relations}
 
 
+def coverage(sentences: list[str], profiles: list[str]) -> None:
+    """Words per sentence with a candidate, per profile."""
+    from augment.backends.text import layout, synonym_index, taggers
+    from augment.backends.text.quality import QualityFilter
+
+    index = synonym_index.ensure_index()
+    tagger = taggers.LexiconTagger(index)
+    print(f"\nwords with a candidate, {len(sentences)} sentences (one at a time):")
+    for name in profiles:
+        qf = QualityFilter(index, profile=name)
+        eligible = 0
+        for sentence in sentences:
+            tokens = [sentence[s:e] for s, e in layout.token_spans(sentence)]
+            tagged = tagger(QualityFilter.tagging_tokens(tokens))
+            eligible += len(qf.plan(sentence, tokens, tagged).candidates)
+        print(f"  {name:8} {eligible:5} = {eligible / len(sentences):.2f} per sentence")
+
+
 def hand_rate(swaps: list) -> None:
     if not JUDGED.is_file():
         print(f"\nno hand-judged sample ({JUDGED} is missing; make one with --write-sample)")
@@ -187,8 +209,8 @@ def hand_rate(swaps: list) -> None:
     print(f"\nhand-judged sample ({JUDGED.name}): {len(judged)} swaps judged ({len(distinct)} distinct, "
           f"{len(distinct_bad)} of them bad), {len(bad)} bad "
           f"= {100 * len(bad) / max(len(judged), 1):.1f} bad per 100 changes"
-          + (f"; {len(stale)} of them are no longer made by the default (re-judge!)" if stale else
-             "; all still made by the default"))
+          + (f"; {len(stale)} of them are no longer made by the profile run (re-judge!)" if stale else
+             "; all still made by the profile run"))
     reasons = Counter(r["note"].split(":")[0] for r in bad)
     for reason, count in reasons.most_common():
         print(f"  {reason}: {count}")
@@ -232,8 +254,9 @@ def tagger_accuracy() -> None:
 
 
 def table(label: str, texts: list[str], seeds: int, classifier: Classifier, quality: bool | str = True) -> dict:
-    results = {mode: run(texts, seeds, quality if mode.startswith("default") else False, classifier)
-               for mode in ("default (quality = true)", "nlpaug (quality = false)")}
+    profile = "default (quality = true)" if quality is True else f"quality = {quality!r}"
+    results = {mode: run(texts, seeds, quality if mode == profile else False, classifier)
+               for mode in (profile, "nlpaug (quality = false)")}
     print(f"\noutputs of one {label}: {len(texts)} texts x {seeds} seeds")
     print(f"{'':38}" + "".join(f"{mode:>27}" for mode in results))
     rows = [("outputs", lambda r: f"{r['outputs']}"), ("changes", lambda r: f"{r['changes']}"),
@@ -245,9 +268,9 @@ def table(label: str, texts: list[str], seeds: int, classifier: Classifier, qual
         print(f"{name:38}" + "".join(f"{cell(r):>27}" for r in results.values()))
     default, plain = results.values()
     ratio = (default["changes"] / default["outputs"]) / max(plain["changes"] / plain["outputs"], 1e-9)
-    print(f"{'changes per output, default / nlpaug':38}{ratio:>27.2f}")
+    print(f"{'changes per output, ' + ('default' if quality is True else 'profile') + ' / nlpaug':38}{ratio:>27.2f}")
     print("words the filter kept, by reason: " + ", ".join(f"{k} {v}" for k, v in default["skipped"].most_common()))
-    print("the default's changes, by WordNet relation: "
+    print(f"{'the default' if quality is True else 'the profile'}'s changes, by WordNet relation: "
           + ", ".join(f"{k} {v}" for k, v in default["relations"].most_common()))
     return results
 
@@ -255,20 +278,27 @@ def table(label: str, texts: list[str], seeds: int, classifier: Classifier, qual
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="held-out",
-                        choices=("held-out", "tuning", "tuning-all", "held-out-1", "held-out-2", "held-out-3", "all"),
-                        help="tuning-all: the tuning sentences and the earlier held-out sets (all used for tuning now)")
+                        choices=("held-out", "tuning", "tuning-all", "held-out-1", "held-out-2", "held-out-3",
+                                 "held-out-5", "all"),
+                        help="tuning-all: the tuning sentences and the earlier held-out sets, the fourth "
+                             "('held-out') included (all used for tuning now); held-out-5: the newest, set aside")
     parser.add_argument("--quality", default="true",
                         help="the default's quality: true (the current default profile) or a profile's name")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--hand", action="store_true", help="report the hand-judged sample's rate")
     parser.add_argument("--write-sample", action="store_true", help="write a new sample of 100 swaps to judge")
     parser.add_argument("--show", type=int, default=0, help="print this many bad swaps of the default")
+    parser.add_argument("--judged", default="", help="the hand-judged sample --hand reads (default: the set's own)")
+    parser.add_argument("--coverage", default="",
+                        help="comma-separated profiles: print words per sentence with a candidate and stop")
+    parser.add_argument("--swaps", type=int, default=0, help="print this many distinct swaps of the default")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     from augment.backends.text import taggers
 
     sections, proper = read_sentences()
-    earlier = [name for name in sections if name == "tuning" or name.startswith("held-out-")]
+    earlier = [name for name in sections if name in ("tuning", "held-out")
+               or name.startswith("held-out-") and name != "held-out-5"]
     if args.set == "all":
         sentences = [s for name in sections for s in sections[name]]
     elif args.set == "tuning-all":
@@ -276,6 +306,11 @@ def main() -> int:
     else:
         sentences = sections[args.set]
     quality = True if args.quality == "true" else args.quality
+    global JUDGED
+    JUDGED = Path(args.judged) if args.judged else JUDGED_BY_SET.get(args.set, JUDGED)
+    if args.coverage:
+        coverage(sentences, args.coverage.split(","))
+        return 0
     classifier = Classifier(proper)
     print(f"SynonymAug, aug_p=0.3 (nlpaug's other defaults), {len(sentences)} {args.set} sentences, "
           f"tagger: {taggers.find_tagger() or taggers.FALLBACK_TAGGER}")
@@ -283,10 +318,16 @@ def main() -> int:
     for label, size in UNITS:
         texts = [" ".join(sentences[i: i + size]) for i in range(0, len(sentences), size)]
         by_unit[label] = table(label, texts, args.seeds, classifier, quality)
-    default = by_unit["paragraph"]["default (quality = true)"]
+    default = next(iter(by_unit["paragraph"].values()))
     for seed, number, sentence, change, found, _ in [s for s in default["swaps"] if s[4]][: args.show]:
         print(f"  [{seed}/{number}] {change['original']} -> {change['replacement']}  ({', '.join(found)})  "
               f"| {sentence}")
+    seen = set()
+    for _seed, number, _sentence, change, _found, output in default["swaps"]:
+        key = (number, change["index"], change["replacement"])
+        if len(seen) < args.swaps and key not in seen:
+            seen.add(key)
+            print(f"  {change['original']} -> {change['replacement']} [{change.get('relation')}] | {output}")
     tagger_accuracy()
     if args.write_sample:
         write_sample(default["swaps"])
