@@ -52,8 +52,8 @@ if TYPE_CHECKING:
 
     from PIL import Image as PILImage
 
-__all__ = ["FORMATS", "KEEP", "OpenedImage", "check_quality", "copy_metadata", "read_image", "read_image_ahead",
-           "stripped_exif", "write_image"]
+__all__ = ["FORMATS", "KEEP", "READ_AHEAD_PIXELS", "OpenedImage", "check_quality", "copy_metadata", "read_image",
+           "read_image_ahead", "stripped_exif", "write_image"]
 
 #: Extension -> the Pillow format written for it.
 FORMATS: dict[str, str] = {
@@ -142,8 +142,15 @@ def read_image(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> PI
     return OpenedImage(path, max_pixels).finish()
 
 
+#: The largest image (pixels) decoded ahead: a bigger one would hold hundreds of megabytes while the
+#: one before it is augmented (its own decoding is a small part of its time anyway).
+READ_AHEAD_PIXELS = 25_000_000
+
+
 def read_image_ahead(path: str | os.PathLike[str], max_pixels: int, background: Executor) -> PendingRead:
     """:func:`read_image` with the pixels decoded on ``background`` (the header read now, the rest in ``result()``).
+
+    Images above :data:`READ_AHEAD_PIXELS` are decoded in ``result()``.
 
     Only Pillow's decoder runs on ``background``: it releases the GIL, and it
     touches no process-wide state. Everything else (the warnings filters that
@@ -156,7 +163,8 @@ def read_image_ahead(path: str | os.PathLike[str], max_pixels: int, background: 
         opened = OpenedImage(path, max_pixels)
     except Exception:
         return PendingRead(functools.partial(read_image, path, max_pixels))  # the error is for result() to give
-    opened.decode_on(background)
+    if opened.image.width * opened.image.height <= READ_AHEAD_PIXELS:
+        opened.decode_on(background)
     return PendingRead(opened.finish, opened.close)
 
 

@@ -425,3 +425,21 @@ def test_a_large_rgb_image_is_decoded_into_one_block_and_warped_where_it_is(tmp_
     view = rgbx_view(image)
     assert view is not None and view.shape == (height, width, 4)
     assert np.array_equal(view[..., :3], expected) and np.array_equal(np.asarray(image), expected)
+
+
+def test_an_image_above_the_read_ahead_limit_is_decoded_when_taken(tmp_path, background, monkeypatch):
+    from augment.backends.image import io as image_io
+
+    src = save(rgb_image(), tmp_path / "large-enough.jpg")
+    decoded_on = []
+    original_load = ImageFile.ImageFile.load
+
+    def load(self):
+        decoded_on.append(threading.current_thread().name)
+        return original_load(self)
+
+    monkeypatch.setattr(image_io, "READ_AHEAD_PIXELS", W * H - 1)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    got = read_image_ahead(src, 50_000_000, background).result()
+    assert decoded_on and not any(name.startswith("test-read") for name in decoded_on)
+    assert np.array_equal(np.asarray(got), np.asarray(read_image(src)))
