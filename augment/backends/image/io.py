@@ -227,6 +227,9 @@ class OpenedImage:
                 # Decoded again here, under this read's warnings filters and limits: the same data or error.
                 self._handle.close()
                 return read_image(self.path, self.max_pixels)
+            except BaseException:  # interrupted while it waited: the file is not left open
+                self.close()
+                raise
         image = self.image
         try:
             with _decoding(self.path, self.max_pixels):
