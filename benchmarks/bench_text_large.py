@@ -31,6 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# The peer, a script running nlpaug's SynonymAug directly: one copy (Python puts a script's folder on sys.path).
+from bench_text_start import PEER
+
 BIN = Path(sys.executable).parent
 SENTENCES = Path(__file__).with_name("data") / "text_quality_sentences.txt"
 MB = 1_000_000
@@ -38,16 +41,6 @@ TARGET_SECONDS = 20.0
 TARGET_RSS_MB = 1000.0
 TARGET_SIZE_MB = 4
 EXACT_RECIPE = '[text]\nunit = "file"\n\n[[text.ops]]\nop = "SynonymAug"\nquality = false\n'
-PEER = """
-import sys
-from augment.backends.text import wordnet
-wordnet.ensure_wordnet()  # NLTK's data, or the copy of the system WordNet, as nlpaug would need it
-import nlpaug.augmenter.word as naw
-aug = naw.SynonymAug()
-aug.model.pos_tag = lambda tokens: [(t, "NN") for t in tokens]
-text = open(sys.argv[1], encoding="utf-8").read()
-open(sys.argv[2], "w", encoding="utf-8").write(aug.augment(text)[0])
-"""
 
 
 def sentences() -> list[str]:
